@@ -1,0 +1,26 @@
+// The one list of commands. Each group's index.ts lists its leaf commands (one file each).
+import type { AnyCommand } from "../core/command.js";
+import init from "./init/index.js";
+import system from "./system/index.js";
+import config from "./config/index.js";
+import fw from "./fw/index.js";
+import pkg from "./pkg/index.js";
+import channel from "./channel/index.js";
+import service from "./service/index.js";
+import container from "./container/index.js";
+import timer from "./timer/index.js";
+import node from "./node/index.js";
+
+export const GROUP_SUMMARIES: Record<string, string> = {
+  system: "Generations, rebuild, rollback, health and upgrades",
+  config: "nixi's NixOS configuration: show, diff, set and unset options",
+  fw: "Firewall ports",
+  pkg: "System packages",
+  channel: "Nix channels",
+  service: "systemd services",
+  container: "OCI containers (podman or docker) with data under /srv/<name>/",
+  timer: "Scheduled tasks (systemd timers)",
+  node: "The machines nixi manages over SSH",
+};
+
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node];

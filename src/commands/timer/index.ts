@@ -1,0 +1,4 @@
+import type { AnyCommand } from "../../core/command.js";
+
+const commands: AnyCommand[] = [];
+export default commands;

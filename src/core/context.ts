@@ -1,0 +1,63 @@
+// Everything a command may use, injected: tests build a Ctx with fakes.
+import type { Executor } from "./executor.js";
+import type { Config } from "./config.js";
+
+export interface IO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Colour allowed (TTY, no NO_COLOR, TERM!=dumb, no --no-color). */
+  color: boolean;
+}
+
+export interface GlobalFlags {
+  json: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  noRebuild: boolean;
+  noInput: boolean;
+  noColor: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  root: string;
+  config?: string;
+  nodes: string[];
+  allNodes: boolean;
+  parallel?: number;
+}
+
+export interface Prompter {
+  /** Yes/no question, default No. */
+  confirm(message: string): Promise<boolean>;
+  /** Masked input (passwords, secret env values). */
+  password(message: string): Promise<string>;
+  /** Free text (e.g. "type the container name to confirm"). */
+  input(message: string): Promise<string>;
+}
+
+export interface Ctx {
+  io: IO;
+  exec: Executor;
+  /** Filesystem root the local executor works under ("/" normally; --root DIR in tests). */
+  root: string;
+  config: Config;
+  flags: GlobalFlags;
+  env: NodeJS.ProcessEnv;
+  clock: () => Date;
+  prompter: Prompter;
+  /** Node this run targets ("local" or an inventory name). */
+  node: string;
+  /** Whether prompts are possible: stdin and stdout are TTYs and --no-input is not set. */
+  interactive: boolean;
+  /** Progress/log line to stderr (redacted; suppressed by -q). */
+  log(message: string): void;
+  /** Verbose-only line to stderr. */
+  debug(message: string): void;
+  /** Warning: collected into the envelope's warnings and printed to stderr in human mode. */
+  warn(message: string): void;
+  /** Read all of stdin (for --*-file - and piped secrets). */
+  readStdin(): Promise<string>;
+}

@@ -1,0 +1,74 @@
+// The Executor is the only way a command touches a machine: processes and files.
+// Paths are machine paths ("/etc/nixos/nixi/state.toml"); the executor maps them
+// (the local one prefixes --root, the SSH one works on the remote "/").
+
+export interface RunOptions {
+  /** Data written to the program's stdin (secrets travel here, never on argv). */
+  input?: string;
+  /** Kill the program after this many milliseconds (result has timedOut: true). */
+  timeoutMs?: number;
+  /** Needs root: wrapped in `sudo -n` when the executor is not root. */
+  privileged?: boolean;
+  /** The caller promises this call changes nothing. Monitored executors run only such calls
+   *  (and check argv against their own read-only allow-list as well). Default false. */
+  readOnly?: boolean;
+  /** Extra environment variables for the program. */
+  env?: Record<string, string>;
+  /** Working directory (machine path). */
+  cwd?: string;
+  /** Stream output lines as they arrive (for --follow); result still collects them. */
+  onStdout?: (chunk: string) => void;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+  /** The program was not found on PATH. */
+  notFound?: boolean;
+}
+
+export interface FileStat {
+  type: "file" | "dir" | "symlink" | "other";
+  size: number;
+  mode: number;
+  mtimeMs: number;
+}
+
+export interface WriteOptions {
+  /** File mode, e.g. 0o600. */
+  mode?: number;
+  privileged?: boolean;
+}
+
+export interface Executor {
+  /** Node name this executor reaches ("local" for the controller). */
+  readonly node: string;
+  /** Human description (for logs): "local", "ssh nixi@10.0.0.2:22", ... */
+  readonly description: string;
+  /** Run argv (never a shell string). Resolves with the exit code; does not throw on non-zero exit. */
+  run(argv: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Is `program` on PATH? Returns its path or null. */
+  which(program: string): Promise<string | null>;
+  /** Returns null when the file does not exist. */
+  readFile(path: string): Promise<string | null>;
+  /** Atomic: temp file in the same folder, fsync, rename. Creates parent folders. */
+  writeFile(path: string, content: string, opts?: WriteOptions): Promise<void>;
+  /** Returns null when nothing is there. Does not follow a final symlink (lstat). */
+  stat(path: string): Promise<FileStat | null>;
+  /** Resolve symlinks and `..` on the machine; null when the path does not exist. */
+  realpath(path: string): Promise<string | null>;
+  readdir(path: string): Promise<string[]>;
+  /** mkdir -p; with exclusive: true, a single mkdir that returns false when the folder exists (used as a lock). */
+  mkdir(path: string, opts?: { exclusive?: boolean; mode?: number; privileged?: boolean }): Promise<boolean>;
+  /** rm (-r when recursive); missing paths are fine. */
+  remove(path: string, opts?: { recursive?: boolean; privileged?: boolean }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  /** Release connections. */
+  close(): Promise<void>;
+}
+
+/** Thrown by executors that refuse a call (monitored nodes). */
+export const MUTATING_METHODS = ["writeFile", "mkdir", "remove", "rename", "chmod"] as const;

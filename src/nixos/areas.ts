@@ -1,0 +1,16 @@
+// The generated modules: one per area of state.toml. Adding an area = adding an entry here.
+import type { NixValue } from "./render.js";
+import type { State } from "./state.js";
+import { firewallArea } from "./modules/firewall.js";
+import { optionsArea } from "./modules/options.js";
+
+export interface Area {
+  /** Table in state.toml. */
+  key: string;
+  /** Generated file in the nixi folder. */
+  file: string;
+  /** NixOS module body for this area, or null when the area is empty (file not generated). */
+  render(section: any, state: State): { [key: string]: NixValue | undefined } | null;
+}
+
+export const AREAS: Area[] = [firewallArea, optionsArea];
