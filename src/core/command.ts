@@ -13,7 +13,7 @@ export interface ArgSpec {
   /** Takes the rest of the positional arguments (value is a string[]). */
   variadic?: boolean;
   optional?: boolean;
-  /** Validates (and may transform) the raw string(s). Errors become exit 2 naming the value. */
+  /** Validates (and may transform) the raw string; for a variadic argument, each element. Errors become exit 2 naming the value. */
   schema?: z.ZodType;
 }
 
@@ -26,6 +26,7 @@ export interface FlagSpec {
   placeholder?: string;
   default?: unknown;
   choices?: readonly string[];
+  /** Validates (and may transform) the value; for a list flag, each element. */
   schema?: z.ZodType;
   /** The value is secret: never in the ask schema, never echoed. */
   secret?: boolean;
@@ -60,6 +61,8 @@ export interface CommandSpec<I = Record<string, any>, D = unknown> {
   examples?: string[];
   /** Names of the top-level fields of `data` in --json output (documentation). */
   jsonFields?: string[];
+  /** mutate-style only: run nixos-rebuild even when no file changes (`system rebuild`). */
+  alwaysRebuild?: boolean;
   /** Only runs on the controller (e.g. node management): --node is refused. */
   controllerOnly?: boolean;
 

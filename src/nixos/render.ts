@@ -32,7 +32,16 @@ export function nixString(s: string): string {
     else if (c === "\r") out += "\\r";
     else if (c === "\t") out += "\\t";
     else if (c === "$" && s[i + 1] === "{") out += "\\$";
-    else out += c;
+    else if (c === "\0") {
+      // Nix strings are C strings: a NUL would silently cut the value short.
+      throw new NixiError("INVALID_ARGUMENT", `a NUL character (\\0) cannot be written into Nix: ${JSON.stringify(s.slice(0, 40))}`);
+    } else if (c >= "\ud800" && c <= "\udfff") {
+      // Surrogates must come in pairs; a lone one is not valid UTF-8 and would come back as U+FFFD.
+      const pair = c <= "\udbff" && s[i + 1] >= "\udc00" && s[i + 1] <= "\udfff";
+      if (!pair) throw new NixiError("INVALID_ARGUMENT", `invalid Unicode (lone surrogate) in ${JSON.stringify(s.slice(0, 40))}`);
+      out += c + s[i + 1];
+      i++;
+    } else out += c; // other control characters (\x01..\x1f, \x7f) are taken literally by Nix
   }
   return out + '"';
 }
@@ -42,10 +51,21 @@ export function nixAttrName(name: string): string {
 }
 
 function nixNumber(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`cannot render ${n} in Nix`);
-  if (Number.isInteger(n)) return n < 0 ? `(${n})` : String(n);
-  const s = String(n);
-  return n < 0 ? `(${s})` : s.includes("e") ? n.toFixed(20).replace(/0+$/, "") : s;
+  if (!Number.isFinite(n)) throw new NixiError("INVALID_ARGUMENT", `cannot write ${n} in Nix (not a finite number)`);
+  // Nix's lexer rejects subnormal floats ("invalid float '5.0e-324'").
+  if (n !== 0 && Math.abs(n) < 2.2250738585072014e-308) throw new NixiError("INVALID_ARGUMENT", `cannot write ${n} in Nix (too small a float)`);
+  let s: string;
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) {
+    // Nix integers are 64-bit; print the exact value of the double (String() would give 1e+20 style
+    // for big ones). Integral values beyond the int64 range can only be floats in Nix.
+    s = BigInt(n).toString();
+  } else {
+    // Nix float syntax needs a dot in the mantissa: 1.5e-7, 1.0e+300 (shortest round-trip digits).
+    s = String(n);
+    const [mant, exp] = s.split("e");
+    s = (mant.includes(".") ? mant : mant + ".0") + (exp !== undefined ? "e" + exp : "");
+  }
+  return n < 0 ? `(${s})` : s;
 }
 
 export function renderValue(v: NixValue, indent = ""): string {
@@ -53,7 +73,12 @@ export function renderValue(v: NixValue, indent = ""): string {
   if (typeof v === "string") return nixString(v);
   if (typeof v === "number") return nixNumber(v);
   if (typeof v === "boolean") return v ? "true" : "false";
-  if (v instanceof NixRef) return `${v.base}.${v.path}`;
+  if (v instanceof NixRef) {
+    if (!ATTR_PATH.test(v.path) || v.path.split(".").some((p) => KEYWORDS.has(p))) {
+      throw new NixiError("INVALID_ARGUMENT", `"${v.path}" is not a valid attribute path`);
+    }
+    return `${v.base}.${v.path}`;
+  }
   const inner = indent + "  ";
   if (Array.isArray(v)) {
     if (v.length === 0) return "[ ]";

@@ -1,4 +1,5 @@
 import type { AnyCommand } from "../../core/command.js";
+import rebuild from "./rebuild.js";
 
-const commands: AnyCommand[] = [];
+const commands: AnyCommand[] = [rebuild];
 export default commands;

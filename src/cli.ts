@@ -1,0 +1,267 @@
+// Builds the commander tree from the registry, parses global flags (before or after the
+// command path), validates input with each command's zod schemas, and maps errors to exit codes.
+import { Command, CommanderError, Option } from "commander";
+import type { AnyCommand, ArgSpec, FlagSpec } from "./core/command.js";
+import type { GlobalFlags, IO, Prompter } from "./core/context.js";
+import { COMMANDS, GROUP_SUMMARIES } from "./commands/registry.js";
+import { EXIT, EXIT_CODE_TABLE, NixiError } from "./core/errors.js";
+import { errorBody, serializeEnvelope } from "./core/envelope.js";
+import { redact } from "./core/redact.js";
+
+declare const __NIXI_VERSION__: string;
+export const VERSION = typeof __NIXI_VERSION__ === "string" ? __NIXI_VERSION__ : "0.0.0-dev";
+
+export interface MainOptions {
+  io?: Partial<IO>;
+  env?: NodeJS.ProcessEnv;
+  prompter?: Prompter;
+  clock?: () => Date;
+}
+
+const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c) => c.toUpperCase());
+
+function colorAllowed(env: NodeJS.ProcessEnv, tty: boolean, argv: string[]): boolean {
+  if (!tty || argv.includes("--no-color")) return false;
+  if ("NO_COLOR" in env && env.NO_COLOR !== "") return false;
+  if (env.TERM === "dumb") return false;
+  return true;
+}
+
+function buildIO(partial: Partial<IO> | undefined, env: NodeJS.ProcessEnv, argv: string[]): IO {
+  const stdout = partial?.stdout ?? process.stdout;
+  const stdoutIsTTY = partial?.stdoutIsTTY ?? !!(process.stdout as any).isTTY;
+  return {
+    stdout,
+    stderr: partial?.stderr ?? process.stderr,
+    stdin: partial?.stdin ?? process.stdin,
+    stdinIsTTY: partial?.stdinIsTTY ?? !!(process.stdin as any).isTTY,
+    stdoutIsTTY,
+    stderrIsTTY: partial?.stderrIsTTY ?? !!(process.stderr as any).isTTY,
+    color: partial?.color ?? colorAllowed(env, stdoutIsTTY, argv),
+  };
+}
+
+function addGlobalOptions(cmd: Command): Command {
+  return cmd
+    .option("--json", "print one JSON document (the envelope) on stdout")
+    .option("-y, --yes", "apply changes without asking")
+    .option("--dry-run", "show the plan, change nothing")
+    .option("--no-rebuild", "stage the change; apply later with `nixi system rebuild`")
+    .option("--no-input", "never prompt")
+    .option("--no-color", "no colour")
+    .option("-q, --quiet", "less output")
+    .option("-v, --verbose", "more output (diffs in plans, debug lines)")
+    .option("--root <dir>", "treat DIR as the machine's / (default /)")
+    .option("--config <file>", "config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)")
+    .option("--node <names>", "run on these nodes (comma-separated; default: this machine)")
+    .option("--all-nodes", "run on every node in the inventory")
+    .option("--parallel <n>", "nodes at once (default 10)");
+}
+
+function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalFlags {
+  const nodes: string[] = opts.node ? String(opts.node).split(",").map((s) => s.trim()).filter(Boolean) : [];
+  for (const n of nodes) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(n)) throw new NixiError("INVALID_ARGUMENT", `invalid node name "${n}" in --node`);
+  }
+  if (opts.node !== undefined && nodes.length === 0) throw new NixiError("INVALID_ARGUMENT", "--node needs at least one node name");
+  let parallel: number | undefined;
+  if (opts.parallel !== undefined) {
+    parallel = Number(opts.parallel);
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) throw new NixiError("INVALID_ARGUMENT", `--parallel must be a whole number from 1 to 256, not "${opts.parallel}"`);
+  }
+  return {
+    json: !!opts.json,
+    yes: !!opts.yes,
+    dryRun: !!opts.dryRun,
+    noRebuild: opts.rebuild === false,
+    noInput: opts.input === false,
+    noColor: opts.color === false,
+    quiet: !!opts.quiet,
+    verbose: !!opts.verbose,
+    root: opts.root ?? "/",
+    config: opts.config ?? env.NIXI_CONFIG,
+    nodes,
+    allNodes: !!opts.allNodes,
+    parallel,
+  };
+}
+
+function validate(value: unknown, spec: { schema?: any }, label: string): unknown {
+  if (!spec.schema) return value;
+  const r = spec.schema.safeParse(value);
+  if (r.success) return r.data;
+  const msg = r.error.issues.map((i: any) => i.message).join("; ");
+  throw new NixiError("INVALID_ARGUMENT", `invalid ${label} "${String(value)}": ${msg}`);
+}
+
+function collectInput(spec: AnyCommand, cmd: Command): Record<string, any> {
+  const input: Record<string, any> = {};
+  const args = spec.args ?? [];
+  args.forEach((a: ArgSpec, i: number) => {
+    const raw = cmd.processedArgs[i];
+    if (raw === undefined || (Array.isArray(raw) && raw.length === 0 && a.optional)) return;
+    input[a.name] = a.variadic ? (raw as string[]).map((v) => validate(v, a, a.name)) : validate(raw, a, a.name);
+  });
+  const opts = cmd.opts();
+  for (const [name, f] of Object.entries(spec.flags ?? {}) as [string, FlagSpec][]) {
+    const key = camel(name);
+    let v = opts[key];
+    if (v === undefined) {
+      if (f.default !== undefined) input[key] = f.default;
+      continue;
+    }
+    if (f.type === "number") {
+      const n = Number(v);
+      if (v === "" || !Number.isFinite(n)) throw new NixiError("INVALID_ARGUMENT", `--${name} needs a number, not "${v}"`);
+      v = n;
+    }
+    if (f.choices && !f.choices.includes(v)) throw new NixiError("INVALID_ARGUMENT", `--${name} must be one of ${f.choices.join(", ")}, not "${v}"`);
+    input[key] = f.type === "list" ? (v as string[]).map((x) => validate(x, f, `--${name} value`)) : validate(v, f, `--${name} value`);
+  }
+  return input;
+}
+
+function argUsage(a: ArgSpec): string {
+  const name = a.variadic ? `${a.name}...` : a.name;
+  return a.optional ? `[${name}]` : `<${name}>`;
+}
+
+interface Selected {
+  spec: AnyCommand;
+  cmd: Command;
+}
+
+export function buildProgram(io: IO, onSelect: (s: Selected) => void): Command {
+  const program = new Command("nixi");
+  const output = {
+    writeOut: (s: string) => io.stdout.write(s),
+    writeErr: (s: string) => io.stderr.write(s),
+    outputError: () => {}, // errors are printed by main(), as text or a JSON envelope
+  };
+  program
+    .description("Manage NixOS machines from the shell: every change is planned, confirmed, applied with nixos-rebuild, and restored on failure.")
+    .version(VERSION, "-V, --version")
+    .configureOutput(output)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .addHelpText("after", "\nExit codes: `nixi help exit-codes`. JSON output: add --json to any command.");
+  addGlobalOptions(program);
+  const groups = new Map<string, Command>();
+  const groupFor = (path: string[]): Command => {
+    let parent = program;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path.slice(0, i + 1).join(" ");
+      let g = groups.get(key);
+      if (!g) {
+        g = parent.command(path[i]).description(GROUP_SUMMARIES[key] ?? "").configureOutput(output).exitOverride().showSuggestionAfterError(true);
+        addGlobalOptions(g);
+        groups.set(key, g);
+      }
+      parent = g;
+    }
+    return parent;
+  };
+  for (const spec of COMMANDS) {
+    const parent = groupFor(spec.path);
+    const leaf = parent.command(spec.path[spec.path.length - 1]).description(`${spec.summary} [${spec.risk}]`).configureOutput(output).exitOverride().showSuggestionAfterError(true);
+    for (const a of spec.args ?? []) leaf.argument(argUsage(a), a.description);
+    for (const [name, f] of Object.entries(spec.flags ?? {}) as [string, FlagSpec][]) {
+      const flagText = `${f.short ? `-${f.short}, ` : ""}--${name}${f.type === "boolean" ? "" : ` <${f.placeholder ?? "value"}>`}`;
+      const opt = new Option(flagText, f.description);
+      if (f.type === "list") opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+      if (f.choices) opt.choices(f.choices as string[]);
+      leaf.addOption(opt);
+    }
+    addGlobalOptions(leaf);
+    if (spec.examples?.length) leaf.addHelpText("after", `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join("\n")}`);
+    leaf.action((..._a: unknown[]) => onSelect({ spec, cmd: leaf }));
+  }
+  program
+    .command("help [command...]")
+    .description("show help for a command, or `nixi help exit-codes`")
+    .action((words: string[]) => onSelect({ spec: HELP_SPEC, cmd: program.commands.find((c) => c.name() === "help")!, words } as any));
+  return program;
+}
+
+const HELP_SPEC = { path: ["help"], summary: "help", risk: "read" } as AnyCommand;
+
+function helpFor(program: Command, words: string[]): string | null {
+  if (words.length === 1 && words[0] === "exit-codes") {
+    return "Exit codes:\n" + EXIT_CODE_TABLE.map(([c, m]) => `  ${String(c).padEnd(3)} ${m}`).join("\n") + "\n";
+  }
+  let cmd: Command | undefined = program;
+  for (const w of words) {
+    cmd = cmd.commands.find((c) => c.name() === w);
+    if (!cmd) return null;
+  }
+  return cmd.helpInformation();
+}
+
+/** Merge option values of the whole chain so global flags count wherever they were written. */
+function mergedOpts(cmd: Command): Record<string, any> {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const out: Record<string, any> = {};
+  for (const c of chain) {
+    for (const [k, v] of Object.entries(c.opts())) {
+      const src = c.getOptionValueSource(k);
+      if (src === "cli" || src === "env" || !(k in out)) out[k] = v;
+    }
+  }
+  return out;
+}
+
+function printError(io: IO, json: boolean, command: string, err: NixiError): number {
+  if (json) {
+    io.stdout.write(serializeEnvelope({ ok: false, command, error: errorBody(err), warnings: [] }));
+  } else {
+    io.stderr.write(`error: ${redact(err.message)}\n`);
+    if (err.hint) io.stderr.write(`hint: ${redact(err.hint)}\n`);
+  }
+  return err.exitCode;
+}
+
+export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
+  const env = opts.env ?? process.env;
+  const io = buildIO(opts.io, env, argv);
+  const wantsJson = argv.includes("--json");
+  let selected: (Selected & { words?: string[] }) | null = null;
+  const program = buildProgram(io, (s) => (selected = s));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.OK;
+      const words = argv.filter((a) => !a.startsWith("-"));
+      const message = e.message.replace(/^error: /, "");
+      const code = e.code === "commander.unknownCommand" ? "UNKNOWN_COMMAND" : e.code === "commander.unknownOption" ? "UNKNOWN_FLAG" : "USAGE";
+      if (e.code === "commander.executeSubCommandAsync" || e.code === "commander.help") return EXIT.OK;
+      return printError(io, wantsJson, words.slice(0, 2).join(" "), new NixiError(code, message, "see `nixi --help` or `nixi help COMMAND`"));
+    }
+    throw e;
+  }
+  const sel = selected as (Selected & { words?: string[] }) | null;
+  if (!sel) {
+    io.stdout.write(program.helpInformation());
+    return EXIT.OK;
+  }
+  if (sel.spec === HELP_SPEC) {
+    const text = helpFor(program, sel.words ?? []);
+    if (text === null) return printError(io, wantsJson, "help", new NixiError("UNKNOWN_COMMAND", `no help for "${(sel.words ?? []).join(" ")}": unknown command`, "see `nixi --help`"));
+    io.stdout.write(text);
+    return EXIT.OK;
+  }
+  const { spec, cmd } = sel;
+  let flags: GlobalFlags;
+  let input: Record<string, any>;
+  try {
+    flags = globalFlags(mergedOpts(cmd), env);
+    input = collectInput(spec, cmd);
+  } catch (e) {
+    if (e instanceof NixiError) return printError(io, wantsJson, spec.path.join(" "), e);
+    throw e;
+  }
+  if (flags.noColor) io.color = false;
+  const { runInvocation } = await import("./core/runner.js");
+  return runInvocation({ spec, input, flags, io, env, prompter: opts.prompter, clock: opts.clock });
+}

@@ -1,0 +1,22 @@
+// The confirmation gate (DESIGN section 4).
+import type { Ctx } from "./context.js";
+import type { Plan } from "./plan.js";
+import { NixiError } from "./errors.js";
+import { renderPlan } from "./human.js";
+
+/** Returns true to go ahead, false for --dry-run; throws exit 3 when confirmation is missing or declined. */
+export async function confirmPlan(ctx: Ctx, plan: Plan): Promise<boolean> {
+  if (ctx.flags.dryRun) return false;
+  if (ctx.flags.yes) return true;
+  if (ctx.interactive) {
+    ctx.io.stderr.write(renderPlan(plan, ctx, { diffs: ctx.flags.verbose }));
+    if (await ctx.prompter.confirm("Apply these changes?")) return true;
+    throw new NixiError("DECLINED", "declined: nothing was changed");
+  }
+  if (!ctx.flags.json) ctx.io.stderr.write(renderPlan(plan, ctx, { diffs: true }));
+  throw new NixiError(
+    "CONFIRMATION_REQUIRED",
+    "this command changes the machine and needs confirmation: nothing was changed",
+    "add --yes to apply when not running interactively, or --dry-run to only show the plan",
+  );
+}

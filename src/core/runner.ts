@@ -1,0 +1,203 @@
+// Runs one parsed invocation: config, targets, the command on each node, output, exit code.
+import type { AnyCommand } from "./command.js";
+import type { Ctx, GlobalFlags, IO, Prompter } from "./context.js";
+import type { Plan } from "./plan.js";
+import { loadConfig, defaultConfigPath, type Config } from "./config.js";
+import { EXIT, NixiError, toNixiError } from "./errors.js";
+import { errorBody, serializeEnvelope, type Envelope, type NodeResult } from "./envelope.js";
+import { humanOut, preloadTables, renderDefault, renderPlan, styler } from "./human.js";
+import { redact } from "./redact.js";
+import { confirmPlan } from "./confirm.js";
+import { planIsEmpty } from "./plan.js";
+import { ttyPrompter } from "./prompter.js";
+import { createExecutor, resolveTargets, LOCAL } from "../exec/targets.js";
+
+export interface Invocation {
+  spec: AnyCommand;
+  input: Record<string, any>;
+  flags: GlobalFlags;
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  prompter?: Prompter;
+  clock?: () => Date;
+}
+
+export interface NodeOutcome {
+  node: string;
+  ok: boolean;
+  changed: boolean;
+  data?: unknown;
+  plan?: Plan;
+  error?: NixiError;
+  warnings: string[];
+  exitCode: number;
+}
+
+export const commandName = (spec: AnyCommand) => spec.path.join(" ");
+
+export async function runInvocation(inv: Invocation): Promise<number> {
+  const { spec, flags, io } = inv;
+  let config: Config;
+  let targets: string[];
+  try {
+    config = await loadConfig(flags.config ?? defaultConfigPath(inv.env), inv.env);
+    targets = spec.controllerOnly ? [LOCAL] : resolveTargets(config, flags);
+    if (spec.controllerOnly && (flags.nodes.some((n) => n !== LOCAL) || flags.allNodes)) {
+      throw new NixiError("INVALID_ARGUMENT", `\`nixi ${commandName(spec)}\` runs on the controller only; --node does not apply`);
+    }
+  } catch (e) {
+    return report(inv, [failed(LOCAL, e)], false);
+  }
+  if (io.stdoutIsTTY && !flags.json) await preloadTables();
+  const outcomes: NodeOutcome[] = [];
+  for (const node of targets) outcomes.push(await runOnNode(inv, config, node));
+  return report(inv, outcomes, targets.length > 1);
+}
+
+function failed(node: string, e: unknown, warnings: string[] = []): NodeOutcome {
+  const err = toNixiError(e);
+  return { node, ok: false, changed: false, error: err, warnings, exitCode: err.exitCode };
+}
+
+export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node: string, warnings: string[]): Ctx {
+  const { io, flags } = inv;
+  const st = styler(io.color);
+  let stdinText: Promise<string> | null = null;
+  return {
+    io,
+    exec,
+    root: flags.root,
+    config,
+    flags,
+    env: inv.env,
+    clock: inv.clock ?? (() => new Date()),
+    prompter: inv.prompter ?? ttyPrompter(io),
+    node,
+    interactive: io.stdinIsTTY && io.stdoutIsTTY && !flags.noInput,
+    log: (m) => {
+      if (!flags.quiet) io.stderr.write(redact(m) + "\n");
+    },
+    debug: (m) => {
+      if (flags.verbose) io.stderr.write(st.dim(redact(m)) + "\n");
+    },
+    warn: (m) => {
+      warnings.push(redact(m));
+      if (!flags.json) io.stderr.write(st.warn("warning: ") + redact(m) + "\n");
+    },
+    readStdin: () =>
+      (stdinText ??= new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        io.stdin.on("data", (c: Buffer | string) => chunks.push(Buffer.from(c)));
+        io.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        io.stdin.on("error", reject);
+      })),
+  };
+}
+
+export async function runOnNode(inv: Invocation, config: Config, node: string): Promise<NodeOutcome> {
+  const { spec, input, flags } = inv;
+  const warnings: string[] = [];
+  let exec;
+  try {
+    exec = await createExecutor(node, config, flags, inv.env);
+  } catch (e) {
+    return failed(node, e, warnings);
+  }
+  try {
+    if (spec.mutate) {
+      const ctx = makeCtx(inv, config, exec, node, warnings);
+      const { runChange } = await import("../nixos/transaction.js");
+      const r = await runChange(ctx, (state) => spec.mutate!(state, input, ctx), { forceRebuild: spec.alwaysRebuild });
+      warnings.push(...r.warnings.map(redact));
+      return { node, ok: true, changed: r.changed, data: r.data, plan: r.plan, warnings, exitCode: EXIT.OK };
+    }
+    if (spec.plan && spec.apply) {
+      const ctx = makeCtx(inv, config, exec, node, warnings);
+      const { data: planData, ...plan } = await spec.plan(ctx, input);
+      if (planIsEmpty(plan)) return { node, ok: true, changed: false, data: planData, plan, warnings, exitCode: EXIT.OK };
+      if (!(await confirmPlan(ctx, plan))) return { node, ok: true, changed: false, data: planData, plan, warnings, exitCode: EXIT.OK };
+      const data = await spec.apply(ctx, input, plan);
+      return { node, ok: true, changed: true, data, plan, warnings, exitCode: spec.exitCode ? spec.exitCode(data) : EXIT.OK };
+    }
+    // read / operate. Under --dry-run an operate command runs against a recorder: reads happen, changes are listed.
+    if (spec.risk === "operate" && flags.dryRun) {
+      const { RecordingExecutor, describeCall } = await import("../exec/recording.js");
+      const rec = new RecordingExecutor(exec);
+      const ctx = makeCtx(inv, config, rec, node, warnings);
+      const data = await spec.run!(ctx, input);
+      const plan: Plan = { summary: [`would run \`nixi ${commandName(spec)}\``], files: [], commands: rec.calls.map(describeCall), rebuild: false };
+      return { node, ok: true, changed: false, data, plan, warnings, exitCode: EXIT.OK };
+    }
+    const ctx = makeCtx(inv, config, exec, node, warnings);
+    const data = await spec.run!(ctx, input);
+    return { node, ok: true, changed: spec.risk === "operate", data, warnings, exitCode: spec.exitCode ? spec.exitCode(data) : EXIT.OK };
+  } catch (e) {
+    return failed(node, e, warnings);
+  } finally {
+    await exec.close().catch(() => {});
+  }
+}
+
+/** Print the outcomes (JSON envelope or human) and compute the exit code. */
+export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean): number {
+  const { spec, flags, io } = inv;
+  const command = commandName(spec);
+  const exitCode = !multi
+    ? outcomes[0].exitCode
+    : outcomes.every((o) => o.ok)
+      ? Math.max(...outcomes.map((o) => o.exitCode))
+      : outcomes.some((o) => o.ok)
+        ? EXIT.PARTIAL
+        : outcomes[0].exitCode;
+  if (flags.json) {
+    let env: Envelope;
+    if (!multi) {
+      const o = outcomes[0];
+      env = { ok: o.ok, command, node: o.node, changed: o.changed, dryRun: flags.dryRun, warnings: o.warnings };
+      if (o.ok) {
+        env.data = o.data ?? null;
+        env.plan = o.plan ?? null;
+      } else env.error = errorBody(o.error!);
+    } else {
+      const results: NodeResult[] = outcomes.map((o) => ({
+        node: o.node,
+        ok: o.ok,
+        changed: o.changed,
+        ...(o.ok ? { data: o.data ?? null, ...(o.plan ? { plan: o.plan } : {}) } : { error: errorBody(o.error!) }),
+        warnings: o.warnings,
+      }));
+      env = { ok: outcomes.every((o) => o.ok), command, changed: outcomes.some((o) => o.changed), dryRun: flags.dryRun, warnings: [], results };
+    }
+    io.stdout.write(serializeEnvelope(env));
+    return exitCode;
+  }
+  const write = (s: string) => io.stdout.write(s);
+  const out = humanOut(write, { color: io.color, tty: io.stdoutIsTTY });
+  const st = styler(io.color);
+  for (const o of outcomes) {
+    if (multi) write(st.bold(`== ${o.node} ==`) + "\n");
+    if (!o.ok) {
+      const err = o.error!;
+      io.stderr.write(`${st.bad("error:")} ${redact(err.message)}\n`);
+      if (err.hint) io.stderr.write(`${st.dim("hint:")} ${redact(err.hint)}\n`);
+      continue;
+    }
+    if (o.plan && (flags.dryRun || spec.risk === "change")) {
+      if (flags.dryRun) {
+        write(renderPlan(o.plan, inv as any, { diffs: true }));
+        if (!planIsEmpty(o.plan)) write(st.dim("dry run: nothing was changed\n"));
+      } else if (!o.changed) {
+        write(st.dim("nothing to change\n"));
+      } else if (!flags.quiet) {
+        for (const b of o.plan.summary) write(`${st.ok("✓")} ${redact(b)}\n`);
+      }
+    }
+    if (spec.render && o.data !== undefined) spec.render(o.data, out, makeCtx(inv, {} as Config, null as any, o.node, []));
+    else if (spec.risk !== "change" && !(flags.dryRun && spec.risk === "operate")) renderDefault(o.data, out);
+  }
+  if (multi) {
+    const bad = outcomes.filter((o) => !o.ok).length;
+    if (bad) io.stderr.write(st.bad(`${bad} of ${outcomes.length} nodes failed\n`));
+  }
+  return exitCode;
+}

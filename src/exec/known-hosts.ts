@@ -1,0 +1,114 @@
+// nixi's own known_hosts file, in OpenSSH format (so `ssh -o UserKnownHostsFile=...` can share it):
+//   host keytype base64         (port 22)
+//   [host]:port keytype base64  (other ports)
+// Hashed entries (|1|salt|hash) written by ssh-keygen -H are understood too.
+import { createHmac } from "node:crypto";
+import { readFile, writeFile, appendFile, mkdir, rename, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+
+export interface HostKey {
+  type: string;
+  /** base64 of the public key blob, as in known_hosts. */
+  key: string;
+}
+
+export function hostPattern(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+/** The key type named inside an SSH public key blob (string length + name). */
+export function keyTypeOf(blob: Buffer): string {
+  if (blob.length < 4) return "unknown";
+  const len = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + len).toString("latin1");
+}
+
+function patternMatches(field: string, pattern: string): boolean {
+  for (const p of field.split(",")) {
+    if (p.startsWith("|1|")) {
+      const [, , salt, hash] = p.split("|");
+      if (!salt || !hash) continue;
+      const h = createHmac("sha1", Buffer.from(salt, "base64")).update(pattern).digest("base64");
+      if (h === hash) return true;
+    } else if (p === pattern) return true;
+  }
+  return false;
+}
+
+interface Line {
+  text: string;
+  patterns?: string;
+  type?: string;
+  key?: string;
+  marker?: string;
+}
+
+function parseLines(text: string): Line[] {
+  const lines = text.split("\n");
+  if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  return lines.map((t) => {
+    const s = t.trim();
+    if (s === "" || s.startsWith("#")) return { text: t };
+    const f = s.split(/\s+/);
+    if (f[0].startsWith("@")) return { text: t, marker: f[0], patterns: f[1], type: f[2], key: f[3] };
+    return { text: t, patterns: f[0], type: f[1], key: f[2] };
+  });
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (e: any) {
+    if (e.code === "ENOENT") return "";
+    throw e;
+  }
+}
+
+/** Known keys for host:port (empty when the host was never seen). @revoked keys are returned separately. */
+export async function lookupHost(path: string, host: string, port: number): Promise<{ keys: HostKey[]; revoked: HostKey[] }> {
+  const pattern = hostPattern(host, port);
+  const keys: HostKey[] = [];
+  const revoked: HostKey[] = [];
+  for (const l of parseLines(await readText(path))) {
+    if (!l.patterns || !l.type || !l.key) continue;
+    if (l.marker === "@revoked") {
+      if (l.patterns === "*" || patternMatches(l.patterns, pattern)) revoked.push({ type: l.type, key: l.key });
+      continue;
+    }
+    if (l.marker) continue; // @cert-authority: nixi does not use host certificates
+    if (patternMatches(l.patterns, pattern)) keys.push({ type: l.type, key: l.key });
+  }
+  return { keys, revoked };
+}
+
+/** Append a key for host:port (first contact). Creates the folder (700) and the file (600). */
+export async function addHostKey(path: string, host: string, port: number, key: HostKey): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const existing = await readText(path);
+  const sep = existing !== "" && !existing.endsWith("\n") ? "\n" : "";
+  await appendFile(path, `${sep}${hostPattern(host, port)} ${key.type} ${key.key}\n`, { mode: 0o600 });
+}
+
+/** Remove every entry for host:port (other hosts' lines stay byte for byte). Returns how many keys went. */
+export async function removeHost(path: string, host: string, port: number): Promise<number> {
+  const text = await readText(path);
+  if (text === "") return 0;
+  const pattern = hostPattern(host, port);
+  let removed = 0;
+  const out: string[] = [];
+  for (const l of parseLines(text)) {
+    if (!l.patterns || l.marker || !patternMatches(l.patterns, pattern)) {
+      out.push(l.text);
+      continue;
+    }
+    const others = l.patterns.split(",").filter((p) => !patternMatches(p, pattern));
+    removed++;
+    if (others.length) out.push(l.text.replace(l.patterns, others.join(",")));
+  }
+  if (removed === 0) return 0;
+  const mode = (await stat(path)).mode & 0o777;
+  const tmp = `${path}.nixi-tmp-${process.pid}`;
+  await writeFile(tmp, out.length ? out.join("\n") + "\n" : "", { mode });
+  await rename(tmp, path);
+  return removed;
+}

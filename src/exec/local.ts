@@ -1,0 +1,206 @@
+// Runs on this machine. Machine paths are mapped under --root; programs are found on PATH.
+import { promises as fs, constants as fsc } from "node:fs";
+import { dirname, join, resolve, sep, basename } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+
+export interface LocalOptions {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  /** Wrap privileged commands in `sudo -n` (default: when not running as root). */
+  sudo?: boolean;
+}
+
+export class LocalExecutor implements Executor {
+  readonly node = "local";
+  readonly description: string;
+  private readonly root: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly sudo: boolean;
+
+  constructor(opts: LocalOptions) {
+    this.root = resolve(opts.root);
+    this.env = opts.env;
+    this.sudo = opts.sudo ?? (typeof process.getuid === "function" && process.getuid() !== 0);
+    this.description = this.root === "/" ? "local" : `local (root ${this.root})`;
+  }
+
+  /** Host path for a machine path. */
+  hostPath(path: string): string {
+    if (!path.startsWith("/")) throw new Error(`machine path must be absolute: ${path}`);
+    return this.root === "/" ? path : join(this.root, path);
+  }
+
+  private machinePath(hostPath: string): string {
+    if (this.root === "/") return hostPath;
+    if (hostPath === this.root) return "/";
+    return hostPath.startsWith(this.root + sep) ? hostPath.slice(this.root.length) : hostPath;
+  }
+
+  async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    if (argv.length === 0) throw new Error("empty argv");
+    const { execa } = await import("execa");
+    const full = opts.privileged && this.sudo ? ["sudo", "-n", "--", ...argv] : argv;
+    const child = execa(full[0], full.slice(1), {
+      input: opts.input,
+      timeout: opts.timeoutMs,
+      env: { ...this.env, ...opts.env },
+      extendEnv: false,
+      cwd: opts.cwd ? this.hostPath(opts.cwd) : undefined,
+      reject: false,
+      stripFinalNewline: false,
+      stdin: opts.input === undefined ? "ignore" : "pipe",
+      encoding: "utf8",
+    });
+    if (opts.onStdout) child.stdout?.on("data", (b: Buffer) => opts.onStdout!(b.toString("utf8")));
+    const r = await child;
+    const notFound = (r as any).code === "ENOENT" || /ENOENT/.test(String((r as any).originalMessage ?? ""));
+    return {
+      exitCode: typeof r.exitCode === "number" ? r.exitCode : notFound ? 127 : 1,
+      stdout: String(r.stdout ?? ""),
+      stderr: String(r.stderr ?? "") || (notFound ? `${full[0]}: command not found` : ""),
+      timedOut: r.timedOut || undefined,
+      notFound: notFound || undefined,
+    };
+  }
+
+  async which(program: string): Promise<string | null> {
+    if (program.includes("/")) return (await exists(program)) ? program : null;
+    for (const dir of (this.env.PATH ?? "").split(":")) {
+      if (!dir) continue;
+      const p = join(dir, program);
+      try {
+        await fs.access(p, fsc.X_OK);
+        return p;
+      } catch {}
+    }
+    return null;
+  }
+
+  async readFile(path: string): Promise<string | null> {
+    try {
+      return await fs.readFile(this.hostPath(path), "utf8");
+    } catch (e: any) {
+      if (e.code === "ENOENT") return null;
+      throw e;
+    }
+  }
+
+  async writeFile(path: string, content: string, opts: WriteOptions = {}): Promise<void> {
+    const target = this.hostPath(path);
+    await fs.mkdir(dirname(target), { recursive: true });
+    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+    const fh = await fs.open(tmp, "w", opts.mode ?? 0o644);
+    try {
+      await fh.writeFile(content, "utf8");
+      if (opts.mode !== undefined) await fh.chmod(opts.mode);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await fs.rename(tmp, target);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+    // Make the rename durable too.
+    const dh = await fs.open(dirname(target), "r").catch(() => null);
+    if (dh) await dh.sync().catch(() => {}).finally(() => dh.close());
+  }
+
+  async stat(path: string): Promise<FileStat | null> {
+    try {
+      const s = await fs.lstat(this.hostPath(path));
+      return {
+        type: s.isSymbolicLink() ? "symlink" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other",
+        size: s.size,
+        mode: s.mode & 0o7777,
+        mtimeMs: s.mtimeMs,
+      };
+    } catch (e: any) {
+      if (e.code === "ENOENT" || e.code === "ENOTDIR") return null;
+      throw e;
+    }
+  }
+
+  async realpath(path: string): Promise<string | null> {
+    // Resolve inside the root: an absolute symlink target is a machine path, so walk it ourselves.
+    let parts = path.split("/").filter(Boolean);
+    const out: string[] = [];
+    let hops = 0;
+    while (parts.length) {
+      const part = parts.shift()!;
+      if (part === ".") continue;
+      if (part === "..") {
+        out.pop();
+        continue;
+      }
+      const candidate = "/" + [...out, part].join("/");
+      let st;
+      try {
+        st = await fs.lstat(this.hostPath(candidate));
+      } catch (e: any) {
+        if (e.code === "ENOENT" || e.code === "ENOTDIR") return null;
+        throw e;
+      }
+      if (st.isSymbolicLink()) {
+        if (++hops > 40) return null;
+        const target = await fs.readlink(this.hostPath(candidate));
+        if (target.startsWith("/")) out.length = 0;
+        parts = [...target.split("/").filter(Boolean), ...parts];
+        continue;
+      }
+      out.push(part);
+    }
+    return "/" + out.join("/");
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.hostPath(path))).sort();
+    } catch (e: any) {
+      if (e.code === "ENOENT") return [];
+      throw e;
+    }
+  }
+
+  async mkdir(path: string, opts: { exclusive?: boolean; mode?: number } = {}): Promise<boolean> {
+    const p = this.hostPath(path);
+    if (opts.exclusive) {
+      await fs.mkdir(dirname(p), { recursive: true });
+      try {
+        await fs.mkdir(p, { mode: opts.mode });
+        return true;
+      } catch (e: any) {
+        if (e.code === "EEXIST") return false;
+        throw e;
+      }
+    }
+    await fs.mkdir(p, { recursive: true, mode: opts.mode });
+    return true;
+  }
+
+  async remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    await fs.rm(this.hostPath(path), { recursive: !!opts.recursive, force: true });
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await fs.rename(this.hostPath(from), this.hostPath(to));
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    await fs.chmod(this.hostPath(path), mode);
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,79 @@
+// Records every call that would change the machine instead of making it; reads pass through.
+// Used by --dry-run for operate commands, and by tests to see what a command would do.
+import type { Executor, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+
+export type RecordedCall =
+  | { kind: "run"; argv: string[]; privileged: boolean; hasInput: boolean }
+  | { kind: "writeFile"; path: string; mode?: number; bytes: number }
+  | { kind: "mkdir"; path: string }
+  | { kind: "remove"; path: string; recursive: boolean }
+  | { kind: "rename"; from: string; to: string }
+  | { kind: "chmod"; path: string; mode: number };
+
+export function describeCall(c: RecordedCall): string {
+  switch (c.kind) {
+    case "run":
+      return (c.privileged ? "sudo " : "") + c.argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+    case "writeFile":
+      return `write ${c.path}${c.mode !== undefined ? ` (mode ${c.mode.toString(8)})` : ""}`;
+    case "mkdir":
+      return `mkdir -p ${c.path}`;
+    case "remove":
+      return `rm ${c.recursive ? "-r " : ""}${c.path}`;
+    case "rename":
+      return `mv ${c.from} ${c.to}`;
+    case "chmod":
+      return `chmod ${c.mode.toString(8)} ${c.path}`;
+  }
+}
+
+export class RecordingExecutor implements Executor {
+  readonly calls: RecordedCall[] = [];
+  readonly node: string;
+  readonly description: string;
+
+  constructor(private readonly inner: Executor) {
+    this.node = inner.node;
+    this.description = `${inner.description} (dry run)`;
+  }
+
+  async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    if (opts.readOnly) return this.inner.run(argv, opts);
+    this.calls.push({ kind: "run", argv: [...argv], privileged: !!opts.privileged, hasInput: opts.input !== undefined });
+    return { exitCode: 0, stdout: "", stderr: "" };
+  }
+  which(p: string) {
+    return this.inner.which(p);
+  }
+  readFile(p: string) {
+    return this.inner.readFile(p);
+  }
+  async writeFile(path: string, content: string, opts: WriteOptions = {}) {
+    this.calls.push({ kind: "writeFile", path, mode: opts.mode, bytes: Buffer.byteLength(content) });
+  }
+  stat(p: string) {
+    return this.inner.stat(p);
+  }
+  realpath(p: string) {
+    return this.inner.realpath(p);
+  }
+  readdir(p: string) {
+    return this.inner.readdir(p);
+  }
+  async mkdir(path: string) {
+    this.calls.push({ kind: "mkdir", path });
+    return true;
+  }
+  async remove(path: string, opts: { recursive?: boolean } = {}) {
+    this.calls.push({ kind: "remove", path, recursive: !!opts.recursive });
+  }
+  async rename(from: string, to: string) {
+    this.calls.push({ kind: "rename", from, to });
+  }
+  async chmod(path: string, mode: number) {
+    this.calls.push({ kind: "chmod", path, mode });
+  }
+  close() {
+    return this.inner.close();
+  }
+}
