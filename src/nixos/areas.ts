@@ -3,6 +3,8 @@ import type { NixValue } from "./render.js";
 import type { State } from "./state.js";
 import { firewallArea } from "./modules/firewall.js";
 import { optionsArea } from "./modules/options.js";
+import { packagesArea } from "./modules/packages.js";
+import { timersArea } from "./modules/timers.js";
 
 export interface Area {
   /** Table in state.toml. */
@@ -13,4 +15,4 @@ export interface Area {
   render(section: any, state: State): { [key: string]: NixValue | undefined } | null;
 }
 
-export const AREAS: Area[] = [firewallArea, optionsArea];
+export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea];
