@@ -1,4 +1,8 @@
 import type { AnyCommand } from "../../core/command.js";
+import show from "./show.js";
+import diff from "./diff.js";
+import set from "./set.js";
+import unset from "./unset.js";
 
-const commands: AnyCommand[] = [];
+const commands: AnyCommand[] = [show, diff, set, unset];
 export default commands;

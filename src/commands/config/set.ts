@@ -1,0 +1,69 @@
+import { defineCommand } from "../../core/command.js";
+import { NixiError } from "../../core/errors.js";
+import { formatOptionPath } from "../../nixos/modules/options.js";
+import { parseOptionArg, parseOptionValue, refuseSecrets } from "./option-value.js";
+
+interface SetData {
+  option: string;
+  value: unknown;
+  previous: unknown;
+}
+
+const short = (v: unknown) => {
+  const s = JSON.stringify(v);
+  return s.length > 120 ? s.slice(0, 117) + "..." : s;
+};
+
+export default defineCommand<{ option: string; value: string }, SetData>({
+  path: ["config", "set"],
+  summary: "Set a NixOS option (written to options.nix in nixi's folder)",
+  description:
+    "OPTION is a dotted option path (quote a part that is not a plain name: fileSystems.\"/srv\".device). " +
+    "VALUE is read as JSON when it is valid JSON (true, 8080, [\"a\"], {\"k\":1}, \"\\\"text\\\"\"), otherwise as a string. " +
+    "Secrets are refused: use the option's file variant (…File = \"/srv/.credentials/…\").",
+  risk: "change",
+  args: [
+    { name: "option", description: "option path, e.g. services.nginx.enable" },
+    { name: "value", description: "JSON value, or text used as a string" },
+  ],
+  examples: [
+    "nixi config set services.nginx.enable true",
+    "nixi config set networking.hostName web1",
+    "nixi config set nix.settings.experimental-features '[\"nix-command\",\"flakes\"]'",
+    "nixi config set 'fileSystems.\"/srv\".options' '[\"noatime\"]' --dry-run",
+  ],
+  jsonFields: ["option", "value", "previous"],
+  mutate(state, input) {
+    const { segs, key } = parseOptionArg(input.option);
+    const value = parseOptionValue(input.value);
+    refuseSecrets(segs, value);
+    const options: Record<string, unknown> = (state.options ??= {});
+    for (const other of Object.keys(options)) {
+      if (other === key) continue;
+      let otherSegs: string[];
+      try {
+        otherSegs = parseOptionArg(other).segs;
+      } catch {
+        continue; // a hand-edited odd key: the renderer reports it
+      }
+      const n = Math.min(otherSegs.length, segs.length);
+      if (otherSegs.slice(0, n).every((s, i) => s === segs[i])) {
+        throw new NixiError(
+          "INVALID_ARGUMENT",
+          `${key} overlaps ${formatOptionPath(otherSegs)}, which nixi already sets`,
+          `unset it first (nixi config unset ${formatOptionPath(otherSegs)}) or set the whole value in one go`,
+        );
+      }
+    }
+    const previous = options[key];
+    const same = JSON.stringify(previous) === JSON.stringify(value);
+    options[key] = value;
+    return {
+      summary: same ? [] : [`set ${key} = ${short(value)}${previous !== undefined ? ` (was ${short(previous)})` : ""}`],
+      data: { option: key, value, previous: previous ?? null },
+    };
+  },
+  render(data, out) {
+    out.line(`${data.option} = ${JSON.stringify(data.value)}`);
+  },
+});
