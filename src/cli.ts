@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from "commander";
 import type { AnyCommand, ArgSpec, FlagSpec } from "./core/command.js";
 import type { GlobalFlags, IO, Prompter } from "./core/context.js";
-import { COMMANDS, GROUP_SUMMARIES } from "./commands/registry.js";
+import type { Catalog, CommandMeta } from "./core/meta.js";
 import { EXIT, EXIT_CODE_TABLE, NixiError } from "./core/errors.js";
 import { errorBody, serializeEnvelope } from "./core/envelope.js";
 import { redact } from "./core/redact.js";
@@ -16,6 +16,8 @@ export interface MainOptions {
   env?: NodeJS.ProcessEnv;
   prompter?: Prompter;
   clock?: () => Date;
+  /** Commands to offer; default: the source registry (the built CLI passes its generated manifest). */
+  catalog?: Catalog;
 }
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c) => c.toUpperCase());
@@ -121,17 +123,18 @@ function collectInput(spec: AnyCommand, cmd: Command): Record<string, any> {
   return input;
 }
 
-function argUsage(a: ArgSpec): string {
+function argUsage(a: { name: string; variadic?: boolean; optional?: boolean }): string {
   const name = a.variadic ? `${a.name}...` : a.name;
   return a.optional ? `[${name}]` : `<${name}>`;
 }
 
 interface Selected {
-  spec: AnyCommand;
+  meta: CommandMeta;
   cmd: Command;
+  words?: string[];
 }
 
-export function buildProgram(io: IO, onSelect: (s: Selected) => void): Command {
+export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) => void): Command {
   const program = new Command("nixi");
   const output = {
     writeOut: (s: string) => io.stdout.write(s),
@@ -153,7 +156,7 @@ export function buildProgram(io: IO, onSelect: (s: Selected) => void): Command {
       const key = path.slice(0, i + 1).join(" ");
       let g = groups.get(key);
       if (!g) {
-        g = parent.command(path[i]).description(GROUP_SUMMARIES[key] ?? "").configureOutput(output).exitOverride().showSuggestionAfterError(true);
+        g = parent.command(path[i]).description(catalog.groups[key] ?? "").configureOutput(output).exitOverride().showSuggestionAfterError(true);
         addGlobalOptions(g);
         groups.set(key, g);
       }
@@ -161,11 +164,11 @@ export function buildProgram(io: IO, onSelect: (s: Selected) => void): Command {
     }
     return parent;
   };
-  for (const spec of COMMANDS) {
+  for (const spec of catalog.metas) {
     const parent = groupFor(spec.path);
     const leaf = parent.command(spec.path[spec.path.length - 1]).description(`${spec.summary} [${spec.risk}]`).configureOutput(output).exitOverride().showSuggestionAfterError(true);
     for (const a of spec.args ?? []) leaf.argument(argUsage(a), a.description);
-    for (const [name, f] of Object.entries(spec.flags ?? {}) as [string, FlagSpec][]) {
+    for (const [name, f] of Object.entries(spec.flags)) {
       const flagText = `${f.short ? `-${f.short}, ` : ""}--${name}${f.type === "boolean" ? "" : ` <${f.placeholder ?? "value"}>`}`;
       const opt = new Option(flagText, f.description);
       if (f.type === "list") opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
@@ -174,16 +177,16 @@ export function buildProgram(io: IO, onSelect: (s: Selected) => void): Command {
     }
     addGlobalOptions(leaf);
     if (spec.examples?.length) leaf.addHelpText("after", `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join("\n")}`);
-    leaf.action((..._a: unknown[]) => onSelect({ spec, cmd: leaf }));
+    leaf.action((..._a: unknown[]) => onSelect({ meta: spec, cmd: leaf }));
   }
   program
     .command("help [command...]")
     .description("show help for a command, or `nixi help exit-codes`")
-    .action((words: string[]) => onSelect({ spec: HELP_SPEC, cmd: program.commands.find((c) => c.name() === "help")!, words } as any));
+    .action((words: string[]) => onSelect({ meta: HELP_META, cmd: program, words }));
   return program;
 }
 
-const HELP_SPEC = { path: ["help"], summary: "help", risk: "read" } as AnyCommand;
+const HELP_META: CommandMeta = { path: ["help"], summary: "help", risk: "read", args: [], flags: {}, examples: [] };
 
 function helpFor(program: Command, words: string[]): string | null {
   if (words.length === 1 && words[0] === "exit-codes") {
@@ -225,8 +228,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   const env = opts.env ?? process.env;
   const io = buildIO(opts.io, env, argv);
   const wantsJson = argv.includes("--json");
-  let selected: (Selected & { words?: string[] }) | null = null;
-  const program = buildProgram(io, (s) => (selected = s));
+  const catalog = opts.catalog ?? (await import("./commands/registry.js")).SOURCE_CATALOG;
+  let selected: Selected | null = null;
+  const program = buildProgram(io, catalog, (s) => (selected = s));
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
@@ -240,25 +244,27 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     }
     throw e;
   }
-  const sel = selected as (Selected & { words?: string[] }) | null;
+  const sel = selected as Selected | null;
   if (!sel) {
     io.stdout.write(program.helpInformation());
     return EXIT.OK;
   }
-  if (sel.spec === HELP_SPEC) {
+  if (sel.meta === HELP_META) {
     const text = helpFor(program, sel.words ?? []);
     if (text === null) return printError(io, wantsJson, "help", new NixiError("UNKNOWN_COMMAND", `no help for "${(sel.words ?? []).join(" ")}": unknown command`, "see `nixi --help`"));
     io.stdout.write(text);
     return EXIT.OK;
   }
-  const { spec, cmd } = sel;
+  const { meta, cmd } = sel;
   let flags: GlobalFlags;
   let input: Record<string, any>;
+  let spec: AnyCommand;
   try {
     flags = globalFlags(mergedOpts(cmd), env);
+    spec = await catalog.load(meta.path);
     input = collectInput(spec, cmd);
   } catch (e) {
-    if (e instanceof NixiError) return printError(io, wantsJson, spec.path.join(" "), e);
+    if (e instanceof NixiError) return printError(io, wantsJson, meta.path.join(" "), e);
     throw e;
   }
   if (flags.noColor) io.color = false;

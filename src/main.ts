@@ -1,7 +1,8 @@
-// Process entry: run the CLI and exit with its code once output is flushed.
+// Process entry of the built CLI: the generated manifest keeps command code out of start-up.
 import { main } from "./cli.js";
+import { MANIFEST_CATALOG } from "./commands/manifest.gen.js";
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), { catalog: MANIFEST_CATALOG }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,5 +1,6 @@
 // The one list of commands. Each group's index.ts lists its leaf commands (one file each).
 import type { AnyCommand } from "../core/command.js";
+import { toMeta, type Catalog } from "../core/meta.js";
 import init from "./init/index.js";
 import system from "./system/index.js";
 import config from "./config/index.js";
@@ -24,3 +25,15 @@ export const GROUP_SUMMARIES: Record<string, string> = {
 };
 
 export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node];
+
+/** The catalog used when running from source (tests); the build uses a generated manifest instead. */
+export const SOURCE_CATALOG: Catalog = {
+  metas: COMMANDS.map(toMeta),
+  groups: GROUP_SUMMARIES,
+  async load(path) {
+    const key = path.join(" ");
+    const spec = COMMANDS.find((c) => c.path.join(" ") === key);
+    if (!spec) throw new Error(`no command ${key}`);
+    return spec;
+  },
+};
