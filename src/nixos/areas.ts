@@ -5,6 +5,7 @@ import { firewallArea } from "./modules/firewall.js";
 import { optionsArea } from "./modules/options.js";
 import { packagesArea } from "./modules/packages.js";
 import { timersArea } from "./modules/timers.js";
+import { containersArea } from "./modules/containers.js";
 
 export interface Area {
   /** Table in state.toml. */
@@ -15,4 +16,4 @@ export interface Area {
   render(section: any, state: State): { [key: string]: NixValue | undefined } | null;
 }
 
-export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea];
+export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea];
