@@ -326,16 +326,15 @@ export class SshExecutor implements Executor {
             let code: number | null = null;
             let signal: string | undefined;
             let timedOut = false;
+            let done = false;
             const timer =
               opts.timeoutMs && opts.timeoutMs > 0
                 ? setTimeout(() => {
                     timedOut = true;
-                    try {
-                      stream.signal("KILL");
-                    } catch {
-                      /* older servers */
-                    }
-                    stream.close();
+                    killChannel(client, stream);
+                    // answer now: the caller's timeout must hold even if the node is slow to close the channel
+                    done = true;
+                    resolve({ exitCode: 124, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errb).toString("utf8"), timedOut: true });
                   }, opts.timeoutMs)
                 : undefined;
             stream.on("data", (d: Buffer) => {
@@ -352,6 +351,7 @@ export class SshExecutor implements Executor {
             });
             stream.on("close", () => {
               if (timer) clearTimeout(timer);
+              if (done) return;
               const stdout = Buffer.concat(out).toString("utf8");
               const stderr = Buffer.concat(errb).toString("utf8");
               if (timedOut) {
@@ -463,7 +463,7 @@ export class SshExecutor implements Executor {
     this.checkPath(path);
     const r = await this.fileCmd(["find", path, "-mindepth", "1", "-maxdepth", "1", "-printf", "%f\\0"]);
     if (r.exitCode !== 0) {
-      if (NO_SUCH.test(r.stderr)) throw new NixiError("NOT_FOUND", `${path} does not exist on ${this.node}`);
+      if (NO_SUCH.test(r.stderr)) return [];
       this.fail("listing", path, r);
     }
     return r.stdout.split("\0").filter((s) => s !== "").sort();
@@ -473,6 +473,9 @@ export class SshExecutor implements Executor {
     this.checkPath(path);
     const m = opts.mode !== undefined ? ["-m", (opts.mode & 0o7777).toString(8)] : [];
     if (opts.exclusive) {
+      const parent = posix.dirname(path);
+      const p = await this.fileCmd(["mkdir", "-p", "--", parent], opts.privileged);
+      if (p.exitCode !== 0) this.fail("creating", parent, p);
       const r = await this.fileCmd(["mkdir", ...m, "--", path], opts.privileged);
       if (r.exitCode === 0) return true;
       if (/File exists/.test(r.stderr)) return false;
@@ -520,6 +523,27 @@ export class SshExecutor implements Executor {
         c.end();
       });
     }
+  }
+}
+
+/**
+ * Kill a remote command: an SSH "signal" request (OpenSSH >= 7.9 sends it to the session's process
+ * group), then close the channel. ssh2's Channel.signal() refuses once stdin was closed, so the
+ * request goes through the protocol object directly.
+ */
+function killChannel(client: Client, stream: ClientChannel): void {
+  try {
+    const proto = (client as any)._protocol;
+    const id = (stream as any).outgoing?.id;
+    const state = (stream as any).outgoing?.state;
+    if (proto && typeof id === "number" && (state === "open" || state === "eof")) proto.signal(id, "KILL");
+  } catch {
+    /* the channel is going away anyway */
+  }
+  try {
+    stream.close();
+  } catch {
+    /* already closed */
   }
 }
 
