@@ -14,18 +14,23 @@ export function declaredByNixos(fragmentPath: string | undefined): boolean {
   return !!fragmentPath && (fragmentPath.startsWith("/etc/systemd/system/") || fragmentPath.startsWith("/nix/store/"));
 }
 
-export async function operate(ctx: Ctx, name: string, verb: "start" | "stop" | "restart" | "enable" | "disable"): Promise<OperateResult> {
+export async function operate(
+  ctx: Ctx,
+  name: string,
+  verb: "start" | "stop" | "restart" | "enable" | "disable",
+  nixosHint?: (unit: string) => string,
+): Promise<OperateResult> {
   const { normalizeUnit } = await import("./systemd.js");
   const { changeRun, showUnit } = await import("./gather.js");
   const { NixiError } = await import("../core/errors.js");
   const unit = normalizeUnit(name);
   const before = await showUnit(ctx, unit, ["Id", "LoadState", "FragmentPath"]);
   if (before.LoadState === "not-found") throw new NixiError("NOT_FOUND", `unit ${unit} not found`, "see `nixi service list`");
-  if ((verb === "enable" || verb === "disable") && declaredByNixos(before.FragmentPath)) {
+  if ((verb === "enable" || verb === "disable") && declaredByNixos(before.FragmentPath) && nixosHint?.(unit) !== "") {
     const svc = unit.replace(/\.service$/, "");
     ctx.warn(
       `${unit} comes from the NixOS configuration: \`systemctl ${verb}\` lasts only until the next rebuild or reboot; ` +
-        `the persistent switch is \`nixi config set services.${svc}.enable ${verb === "enable" ? "true" : "false"}\``,
+        (nixosHint ? nixosHint(unit) : `the persistent switch is \`nixi config set services.${svc}.enable ${verb === "enable" ? "true" : "false"}\``),
     );
   }
   const argv = verb === "enable" || verb === "disable" ? ["systemctl", verb, "--now", unit] : ["systemctl", verb, unit];

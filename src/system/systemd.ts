@@ -146,3 +146,17 @@ export const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
 export function normalizeUnit(name: string, defaultSuffix = ".service"): string {
   return /\.(service|socket|timer|target|mount|automount|path|slice|scope|swap|device)$/.test(name) ? name : name + defaultSuffix;
 }
+
+export interface CalendarAnalysis {
+  normalized: string | null;
+  /** "Sun 2026-11-22 03:00:00 UTC" as printed, null for "never". */
+  nextElapse: string | null;
+}
+
+/** `systemd-analyze calendar SPEC`: "  Original form: ...\nNormalized form: ...\n    Next elapse: ...\n" (first spec only). */
+export function parseCalendarAnalysis(text: string): CalendarAnalysis {
+  const norm = /^\s*Normalized form:\s*(.+)$/m.exec(text);
+  const next = /^\s*Next elapse:\s*(.+)$/m.exec(text);
+  const n = next?.[1].trim() ?? null;
+  return { normalized: norm?.[1].trim() ?? null, nextElapse: n === null || n === "never" ? null : n };
+}

@@ -6,7 +6,7 @@ export const TIMER_NAME = /^[a-z0-9][a-z0-9_-]{0,47}$/;
 /** Login name as NixOS users.users accepts, without the trailing-$ machine-account form. */
 export const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 /** Characters an OnCalendar expression can contain (weekday names, dates, times, ~, /, ranges, lists, time zones). */
-export const CALENDAR_CHARS = /^[A-Za-z0-9 :*,./~+_-]{1,200}$/;
+export const CALENDAR_CHARS = /^[A-Za-z0-9*][A-Za-z0-9 :*,./~+_-]{0,199}$/;
 
 export interface TimerDef {
   command: string;

@@ -62,10 +62,11 @@ export function makeEnv(opts: { flake?: boolean; meminfo?: string; extraEnv?: Re
 }
 
 /** Hash of every file under the root (names, contents): "the tree is unchanged". */
-export function treeHash(root: string): string {
+export function treeHash(root: string, opts: { skipDotFiles?: boolean } = {}): string {
   const h = createHash("sha256");
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
+      if (opts.skipDotFiles && name.startsWith(".")) continue;
       const p = join(d, name);
       const st = statSync(p, { throwIfNoEntry: false } as any);
       h.update(p.slice(root.length) + "\0");

@@ -1,0 +1,21 @@
+import { defineCommand } from "../../core/command.js";
+import { TimerRef } from "../../system/schemas.js";
+import { operate, renderOperate, type OperateResult } from "../../system/service-operate.js";
+
+export default defineCommand<{ name: string }, OperateResult>({
+  path: ["timer", "disable"],
+  summary: "Disable and stop a timer now (systemctl disable --now)",
+  risk: "operate",
+  args: [{ name: "name", description: "a nixi timer name (backup) or any timer unit (logrotate.timer)", schema: TimerRef }],
+  examples: ["nixi timer disable backup", "nixi timer disable logrotate.timer --json"],
+  jsonFields: ["unit", "action", "active", "sub", "enabled"],
+  async run(ctx, { name }) {
+    const { loadStateReadOnly } = await import("../../system/gather.js");
+    const { declaredTimers, timerUnit } = await import("../../system/timer-ops.js");
+    const unit = timerUnit(name, declaredTimers(await loadStateReadOnly(ctx)));
+    return operate(ctx, unit, "disable", (u) =>
+      u.startsWith("nixi-") ? `to stop it for good, run \`nixi timer remove ${u.slice(5, -6)}\`` : "to change it for good, change the NixOS option that declares it",
+    );
+  },
+  render: renderOperate,
+});

@@ -1,0 +1,49 @@
+import { defineCommand } from "../../core/command.js";
+
+export interface TimerListRow {
+  name: string;
+  unit: string;
+  activates: string | null;
+  next: string | null;
+  last: string | null;
+  /** Declared by nixi in timers.nix. */
+  nixi: boolean;
+  /** Declared in state.toml but not (yet) loaded on the machine (staged with --no-rebuild). */
+  staged: boolean;
+}
+
+export default defineCommand<Record<string, never>, TimerListRow[]>({
+  path: ["timer", "list"],
+  summary: "List systemd timers with their next and last run",
+  risk: "read",
+  examples: ["nixi timer list", "nixi timer list --json"],
+  jsonFields: ["name", "unit", "activates", "next", "last", "nixi", "staged"],
+  async run(ctx) {
+    const { readRun, loadStateReadOnly } = await import("../../system/gather.js");
+    const { parseTimersJson } = await import("../../system/systemd.js");
+    const { declaredTimers } = await import("../../system/timer-ops.js");
+    const declared = declaredTimers(await loadStateReadOnly(ctx));
+    const r = await readRun(ctx, ["systemctl", "list-timers", "--all", "--output=json", "--no-pager"]);
+    const rows: TimerListRow[] = parseTimersJson(r.stdout).map((t) => {
+      const base = t.unit.replace(/\.timer$/, "");
+      const nixiName = base.startsWith("nixi-") ? base.slice(5) : null;
+      return { name: nixiName ?? base, unit: t.unit, activates: t.activates, next: t.next, last: t.last, nixi: nixiName !== null && nixiName in declared, staged: false };
+    });
+    for (const name of Object.keys(declared).sort()) {
+      if (!rows.some((r) => r.unit === `nixi-${name}.timer`)) {
+        rows.push({ name, unit: `nixi-${name}.timer`, activates: `nixi-${name}.service`, next: null, last: null, nixi: true, staged: true });
+      }
+    }
+    return rows;
+  },
+  render(rows, out) {
+    if (rows.length === 0) return out.line(out.style.dim("(no timers)"));
+    out.table(rows, [
+      { key: "name", header: "name" },
+      { key: "next", header: "next", format: (v, r) => (r.staged ? "(staged: run nixi system rebuild)" : v ?? "-") },
+      { key: "last", header: "last", format: (v) => v ?? "-" },
+      { key: "activates", header: "activates" },
+      { key: "nixi", header: "nixi", format: (v) => (v ? "yes" : "") },
+    ]);
+  },
+});
