@@ -1,4 +1,5 @@
 import type { AnyCommand } from "../../core/command.js";
+import init from "./init.js";
 
-const commands: AnyCommand[] = [];
+const commands: AnyCommand[] = [init];
 export default commands;
