@@ -84,7 +84,15 @@ export interface CommandSpec<I = Record<string, any>, D = unknown> {
 
 export type AnyCommand = CommandSpec<any, any>;
 
+/** Global flags (src/cli.ts) that no command may redefine. */
+export const GLOBAL_FLAG_NAMES = ["json", "yes", "dry-run", "rebuild", "no-rebuild", "input", "no-input", "color", "no-color", "quiet", "verbose", "root", "config", "node", "all-nodes", "parallel", "help", "version"];
+export const GLOBAL_SHORT_FLAGS = ["y", "q", "v", "h", "V"];
+
 export function defineCommand<I = Record<string, any>, D = unknown>(spec: CommandSpec<I, D>): CommandSpec<I, D> {
+  for (const [name, f] of Object.entries(spec.flags ?? {})) {
+    if (GLOBAL_FLAG_NAMES.includes(name)) throw new Error(`command ${spec.path.join(" ")}: --${name} is a global flag`);
+    if (f.short && GLOBAL_SHORT_FLAGS.includes(f.short)) throw new Error(`command ${spec.path.join(" ")}: -${f.short} is taken by a global flag`);
+  }
   const kinds = [spec.run && !spec.plan, spec.mutate, spec.plan && spec.apply].filter(Boolean).length;
   if (kinds !== 1) throw new Error(`command ${spec.path.join(" ")}: give exactly one of run, mutate, or plan+apply`);
   if (spec.risk !== "change" && (spec.mutate || spec.plan)) {

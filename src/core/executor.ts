@@ -62,7 +62,8 @@ export interface Executor {
   readdir(path: string): Promise<string[]>;
   /** mkdir -p; with exclusive: true, a single mkdir that returns false when the folder exists (used as a lock). */
   mkdir(path: string, opts?: { exclusive?: boolean; mode?: number; privileged?: boolean }): Promise<boolean>;
-  /** rm (-r when recursive); missing paths are fine. */
+  /** rm (-r when recursive); missing paths are fine. Without recursive, an empty folder is
+   *  removed (rmdir) and a non-empty one is left alone. */
   remove(path: string, opts?: { recursive?: boolean; privileged?: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;

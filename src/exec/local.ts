@@ -1,6 +1,6 @@
 // Runs on this machine. Machine paths are mapped under --root; programs are found on PATH.
 import { promises as fs, constants as fsc } from "node:fs";
-import { dirname, join, resolve, sep, basename } from "node:path";
+import { dirname, join, resolve, basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 
@@ -29,12 +29,6 @@ export class LocalExecutor implements Executor {
   hostPath(path: string): string {
     if (!path.startsWith("/")) throw new Error(`machine path must be absolute: ${path}`);
     return this.root === "/" ? path : join(this.root, path);
-  }
-
-  private machinePath(hostPath: string): string {
-    if (this.root === "/") return hostPath;
-    if (hostPath === this.root) return "/";
-    return hostPath.startsWith(this.root + sep) ? hostPath.slice(this.root.length) : hostPath;
   }
 
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -168,13 +162,16 @@ export class LocalExecutor implements Executor {
   async mkdir(path: string, opts: { exclusive?: boolean; mode?: number } = {}): Promise<boolean> {
     const p = this.hostPath(path);
     if (opts.exclusive) {
-      await fs.mkdir(dirname(p), { recursive: true });
-      try {
-        await fs.mkdir(p, { mode: opts.mode });
-        return true;
-      } catch (e: any) {
-        if (e.code === "EEXIST") return false;
-        throw e;
+      // A concurrent process may remove the empty parent between the two calls: try again.
+      for (let attempt = 0; ; attempt++) {
+        await fs.mkdir(dirname(p), { recursive: true });
+        try {
+          await fs.mkdir(p, { mode: opts.mode });
+          return true;
+        } catch (e: any) {
+          if (e.code === "EEXIST") return false;
+          if (e.code !== "ENOENT" || attempt > 20) throw e;
+        }
       }
     }
     await fs.mkdir(p, { recursive: true, mode: opts.mode });
@@ -182,7 +179,17 @@ export class LocalExecutor implements Executor {
   }
 
   async remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
-    await fs.rm(this.hostPath(path), { recursive: !!opts.recursive, force: true });
+    const p = this.hostPath(path);
+    if (!opts.recursive) {
+      const st = await fs.lstat(p).catch(() => null);
+      if (st?.isDirectory()) {
+        await fs.rmdir(p).catch((e) => {
+          if (e.code !== "ENOTEMPTY" && e.code !== "EEXIST" && e.code !== "ENOENT") throw e;
+        });
+        return;
+      }
+    }
+    await fs.rm(p, { recursive: !!opts.recursive, force: true });
   }
 
   async rename(from: string, to: string): Promise<void> {

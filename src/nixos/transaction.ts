@@ -29,7 +29,25 @@ export interface TransactionResult<D = unknown> {
 
 type Snapshot = Map<string, string | null>; // machine path -> content (null: absent)
 
+/** Folders on the way to `dir` that do not exist yet, outermost first. */
+async function missingFolders(ctx: Ctx, dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let d = dir; d !== "/" && !(await ctx.exec.stat(d)); d = posix.dirname(d)) missing.unshift(d);
+  return missing;
+}
+
+/** Take nixi's lock for the machine. Folders created only to hold the lock are removed again
+ *  when they end up empty, so a declined or failed change leaves the tree as it was. */
 export async function withLock<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
+  const created = await missingFolders(ctx, ctx.config.nixiDir);
+  try {
+    return await lockHeld(ctx, fn);
+  } finally {
+    for (const d of created.reverse()) await ctx.exec.remove(d, { privileged: true }).catch(() => {});
+  }
+}
+
+async function lockHeld<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
   const lock = posix.join(ctx.config.nixiDir, LOCK_DIR);
   // A change that fails before writing anything (bad input, refused secret) must not leave an empty nixi folder.
   const dirExisted = (await ctx.exec.stat(ctx.config.nixiDir)) !== null;
