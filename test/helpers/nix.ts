@@ -149,10 +149,22 @@ export async function evalModule(path: string, opts: EvalOptions = {}): Promise<
  * as NixOS reports "conflicting definition values"). mk* tagged values are kept (combined with mkMerge).
  */
 export async function evalDefaultNix(dir: string, opts: EvalOptions = {}): Promise<any> {
-  const absDir = resolve(dir);
+  return evalModuleTree(join(resolve(dir), "default.nix"), opts);
+}
+
+/** Like evalDefaultNix for any entry module (e.g. configuration.nix importing ./nixi). */
+export async function evalModuleTree(entry: string, opts: EvalOptions = {}): Promise<any> {
+  const absEntry = resolve(entry);
+  const absDir = resolve(entry, "..");
   const sources: string[] = [];
   const { readdir } = await import("node:fs/promises");
-  for (const f of await readdir(absDir)) if (f.endsWith(".nix")) sources.push(await readFile(join(absDir, f), "utf8"));
+  // pkgs references: .nix files next to the entry and one folder down
+  for (const e of await readdir(absDir, { withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith(".nix")) sources.push(await readFile(join(absDir, e.name), "utf8"));
+    else if (e.isDirectory() && !e.name.startsWith(".")) {
+      for (const f of await readdir(join(absDir, e.name))) if (f.endsWith(".nix")) sources.push(await readFile(join(absDir, e.name, f), "utf8").catch(() => ""));
+    }
+  }
   const value = await withTemp(async (tmp) => {
     const head = await moduleHarness(tmp, sources, opts);
     const text = `${head}
@@ -167,7 +179,7 @@ export async function evalDefaultNix(dir: string, opts: EvalOptions = {}): Promi
     else if builtins.isList a && builtins.isList c then a ++ c
     else if a == c then a
     else throw "The option \${path} has conflicting definition values";
-in builtins.foldl' (merge "") { } (collect ${absDir}/default.nix)
+in builtins.foldl' (merge "") { } (collect ${absEntry})
 `;
     await writeFile(join(tmp, "eval.nix"), text);
     return evalFileJson(join(tmp, "eval.nix"));

@@ -104,7 +104,7 @@ async function compute(ctx: Ctx, backupName?: string): Promise<Computed> {
     }
     const relFiles = [...visible, gitignore].map((p) => posix.relative(etc, p));
     const status = await ctx.exec.run(["git", "status", "--porcelain", "--untracked-files=all", "--", ...relFiles], { readOnly: true, cwd: etc, timeoutMs: 30_000 });
-    const untracked = status.exitCode === 0 && status.stdout.split("\n").some((l) => l.startsWith("??") || l.startsWith(" A") || l.startsWith("A"));
+    const untracked = status.exitCode === 0 && status.stdout.split("\n").some((l) => l.startsWith("??"));
     if (writes.length > 0 || untracked) {
       gitAdd.push(...relFiles);
       commands.push(`git -C ${etc} add -- ${relFiles.join(" ")}`);
