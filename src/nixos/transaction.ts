@@ -183,8 +183,9 @@ export async function runChange<D>(
         if (content === null) await ctx.exec.remove(path, { privileged: true });
         else await ctx.exec.writeFile(path, content, { mode: 0o644, privileged: true });
       }
-      for (const f of changedExtra) await ctx.exec.writeFile(f.path, f.content, { mode: f.mode ?? 0o644, privileged: true });
+      // folders first, so a file inside one (e.g. /srv/.credentials/x.env) gets the folder's mode, not a default one
       for (const m of mkdirs) await ctx.exec.mkdir(m.path, { mode: m.mode, privileged: true });
+      for (const f of changedExtra) await ctx.exec.writeFile(f.path, f.content, { mode: f.mode ?? 0o644, privileged: true });
       await gitAddIfFlake(ctx);
       for (const c of result.commands ?? []) {
         const r = await ctx.exec.run(c.argv, { privileged: c.privileged });
