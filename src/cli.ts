@@ -147,6 +147,9 @@ export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) =
     .configureOutput(output)
     .exitOverride()
     .showSuggestionAfterError(true)
+    // Global options live on the program only; commander accepts them after the command path
+    // too, and subcommands inherit this help setting so their --help lists them.
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText("after", "\nExit codes: `nixi help exit-codes`. JSON output: add --json to any command.");
   addGlobalOptions(program);
   const groups = new Map<string, Command>();
@@ -157,7 +160,6 @@ export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) =
       let g = groups.get(key);
       if (!g) {
         g = parent.command(path[i]).description(catalog.groups[key] ?? "").configureOutput(output).exitOverride().showSuggestionAfterError(true);
-        addGlobalOptions(g);
         groups.set(key, g);
       }
       parent = g;
@@ -175,7 +177,6 @@ export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) =
       if (f.choices) opt.choices(f.choices as string[]);
       leaf.addOption(opt);
     }
-    addGlobalOptions(leaf);
     if (spec.examples?.length) leaf.addHelpText("after", `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join("\n")}`);
     leaf.action((..._a: unknown[]) => onSelect({ meta: spec, cmd: leaf }));
   }

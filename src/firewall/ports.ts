@@ -1,6 +1,4 @@
 // Port specs ("8080", "53/udp", "60000-61000/udp") and the open-port sets kept in state.toml.
-import { z } from "zod";
-
 export type Proto = "tcp" | "udp";
 export interface PortRange {
   from: number;
@@ -21,16 +19,6 @@ export function parsePortSpec(raw: string): PortSpec {
   if (to < from) throw new Error(`range ${from}-${to} is reversed (write ${to}-${from})`);
   return { from, to, proto: (m[3]?.toLowerCase() as Proto) ?? "tcp" };
 }
-
-/** zod schema for one positional port argument. */
-export const PortSpecArg = z.string().transform((raw, ctx) => {
-  try {
-    return parsePortSpec(raw);
-  } catch (e: any) {
-    ctx.addIssue({ code: "custom", message: e.message });
-    return z.NEVER;
-  }
-});
 
 export const formatSpec = (p: PortSpec) => `${p.from === p.to ? p.from : `${p.from}-${p.to}`}/${p.proto}`;
 

@@ -1,9 +1,9 @@
 // State -> the full set of files in nixi's folder (state.toml, default.nix, one module per area).
 import { AREAS } from "./areas.js";
 import { renderModule } from "./render.js";
-import { serializeState, type State } from "./state.js";
+import { serializeState, STATE_FILE, type State } from "./state.js";
 
-export const STATE_FILE = "state.toml";
+export { STATE_FILE };
 export const DEFAULT_FILE = "default.nix";
 
 /** Every file name nixi may generate in its folder (others are never touched). */

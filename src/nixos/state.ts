@@ -1,6 +1,7 @@
 // state.toml: the desired state, source of truth, hand-editable. Each area owns one table.
 import { parse as parseToml, stringify as stringifyToml, TomlError } from "smol-toml";
 import { NixiError } from "../core/errors.js";
+import type { Ctx } from "../core/context.js";
 
 /** Top-level tables by area key (firewall, containers, packages, timers, options, ...). */
 export type State = { version: number } & Record<string, any>;
@@ -57,4 +58,13 @@ function sortDeep(v: unknown): unknown {
     return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, sortDeep(o[k])]));
   }
   return v;
+}
+
+export const STATE_FILE = "state.toml";
+
+/** The desired state of the machine (empty when nixi has not written one yet). */
+export async function loadState(ctx: Pick<Ctx, "exec" | "config">): Promise<State> {
+  const path = `${ctx.config.nixiDir}/${STATE_FILE}`;
+  const text = await ctx.exec.readFile(path);
+  return text === null ? emptyState() : parseState(text, path);
 }

@@ -6,7 +6,8 @@ import type { MutateResult } from "../core/command.js";
 import type { FileChange, Plan } from "../core/plan.js";
 import { NixiError } from "../core/errors.js";
 import { confirmPlan } from "../core/confirm.js";
-import { emptyState, parseState, type State } from "./state.js";
+import { loadState, type State } from "./state.js";
+export { loadState } from "./state.js";
 import { generateFiles, OWNED_FILES, STATE_FILE } from "./generate.js";
 import { redact } from "../core/redact.js";
 
@@ -78,12 +79,6 @@ async function lockHeld<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
       if (left && left.length === 0) await ctx.exec.remove(ctx.config.nixiDir, { recursive: true, privileged: true }).catch(() => {});
     }
   }
-}
-
-export async function loadState(ctx: Ctx): Promise<State> {
-  const path = posix.join(ctx.config.nixiDir, STATE_FILE);
-  const text = await ctx.exec.readFile(path);
-  return text === null ? emptyState() : parseState(text, path);
 }
 
 async function snapshot(ctx: Ctx, paths: string[]): Promise<Snapshot> {

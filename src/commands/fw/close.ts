@@ -1,5 +1,6 @@
 import { defineCommand } from "../../core/command.js";
-import { PortSpecArg, type PortSpec } from "../../firewall/ports.js";
+import type { PortSpec } from "../../firewall/ports.js";
+import { PortSpecArg } from "../../firewall/port-arg.js";
 import { closePorts, describeSpecs } from "../../firewall/state.js";
 import { InterfaceName } from "../../firewall/interface.js";
 import { specJson } from "./open.js";

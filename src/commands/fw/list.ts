@@ -1,9 +1,9 @@
 import { defineCommand } from "../../core/command.js";
 import type { Ctx } from "../../core/context.js";
-import { loadState } from "../../nixos/transaction.js";
+import { loadState } from "../../nixos/state.js";
 import { readFirewall, type FirewallPorts } from "../../firewall/state.js";
 import { parseIptablesRules, parseNftRuleset, type LiveRule } from "../../firewall/live.js";
-import { tail } from "../../nixos/transaction.js";
+
 
 interface PortRow {
   proto: "tcp" | "udp";
@@ -18,14 +18,14 @@ async function liveRules(ctx: Ctx): Promise<{ source: "nft" | "iptables" | null;
   if (await ctx.exec.which("nft")) {
     const r = await ctx.exec.run(["nft", "-j", "list", "ruleset"], { readOnly: true, privileged: true, timeoutMs: 15_000 });
     if (r.exitCode === 0) return { source: "nft", rules: parseNftRuleset(r.stdout || '{"nftables":[]}') };
-    ctx.warn(`nft -j list ruleset failed: ${tail(r.stderr, 2)}`);
+    ctx.warn(`nft -j list ruleset failed: ${r.stderr.trim().split("\n").pop()}`);
   }
   if (await ctx.exec.which("iptables")) {
     const rules: LiveRule[] = [];
     for (const prog of ["iptables", "ip6tables"]) {
       const r = await ctx.exec.run([prog, "-S"], { readOnly: true, privileged: true, timeoutMs: 15_000 });
       if (r.exitCode === 0) rules.push(...parseIptablesRules(r.stdout));
-      else if (!r.notFound) ctx.warn(`${prog} -S failed: ${tail(r.stderr, 2)}`);
+      else if (!r.notFound) ctx.warn(`${prog} -S failed: ${r.stderr.trim().split("\n").pop()}`);
     }
     return { source: "iptables", rules };
   }
