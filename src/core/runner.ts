@@ -49,9 +49,12 @@ export async function runInvocation(inv: Invocation): Promise<number> {
     return report(inv, [failed(LOCAL, e)], false);
   }
   if (io.stdoutIsTTY && !flags.json) await preloadTables();
-  const outcomes: NodeOutcome[] = [];
-  for (const node of targets) outcomes.push(await runOnNode(inv, config, node));
-  return report(inv, outcomes, targets.length > 1);
+  if (targets.length === 1) return report(inv, [await runOnNode(inv, config, targets[0])], false);
+  // Several nodes: a bounded pool; in human mode each node's section is printed as soon as it is done.
+  const { fanOut } = await import("./fanout.js");
+  const stream = !flags.json;
+  const outcomes = await fanOut(inv, config, targets, (node) => runOnNode(inv, config, node), stream ? (o) => printHuman(inv, o, true) : undefined);
+  return report(inv, outcomes, true, stream);
 }
 
 function failed(node: string, e: unknown, warnings: string[] = []): NodeOutcome {
@@ -139,7 +142,7 @@ export async function runOnNode(inv: Invocation, config: Config, node: string): 
 }
 
 /** Print the outcomes (JSON envelope or human) and compute the exit code. */
-export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean): number {
+export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean, alreadyPrinted = false): number {
   const { spec, flags, io } = inv;
   const command = commandName(spec);
   const exitCode = !multi
@@ -171,16 +174,27 @@ export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean)
     io.stdout.write(serializeEnvelope(env));
     return exitCode;
   }
+  if (!alreadyPrinted) for (const o of outcomes) printHuman(inv, o, multi);
+  if (multi) {
+    const bad = outcomes.filter((o) => !o.ok).length;
+    if (bad) io.stderr.write(styler(io.color).bad(`${bad} of ${outcomes.length} nodes failed\n`));
+  }
+  return exitCode;
+}
+
+/** Human output of one node's outcome (under a node header when there are several). */
+export function printHuman(inv: Invocation, o: NodeOutcome, multi: boolean): void {
+  const { spec, flags, io } = inv;
   const write = (s: string) => io.stdout.write(s);
   const out = humanOut(write, { color: io.color, tty: io.stdoutIsTTY });
   const st = styler(io.color);
-  for (const o of outcomes) {
+  {
     if (multi) write(st.bold(`== ${o.node} ==`) + "\n");
     if (!o.ok) {
       const err = o.error!;
-      io.stderr.write(`${st.bad("error:")} ${redact(err.message)}\n`);
+      io.stderr.write(`${multi ? `${o.node}: ` : ""}${st.bad("error:")} ${redact(err.message)}\n`);
       if (err.hint) io.stderr.write(`${st.dim("hint:")} ${redact(err.hint)}\n`);
-      continue;
+      return;
     }
     if (o.plan && (flags.dryRun || spec.risk === "change")) {
       if (flags.dryRun) {
@@ -195,9 +209,4 @@ export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean)
     if (spec.render && o.data !== undefined) spec.render(o.data, out, makeCtx(inv, {} as Config, null as any, o.node, []));
     else if (spec.risk !== "change" && !(flags.dryRun && spec.risk === "operate")) renderDefault(o.data, out);
   }
-  if (multi) {
-    const bad = outcomes.filter((o) => !o.ok).length;
-    if (bad) io.stderr.write(st.bad(`${bad} of ${outcomes.length} nodes failed\n`));
-  }
-  return exitCode;
 }

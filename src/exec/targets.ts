@@ -1,5 +1,5 @@
 // Which machines a command runs on, and the executor for each.
-import type { Config } from "../core/config.js";
+import type { Config, NodeEntry } from "../core/config.js";
 import type { Executor } from "../core/executor.js";
 import type { GlobalFlags } from "../core/context.js";
 import { NixiError } from "../core/errors.js";
@@ -19,7 +19,35 @@ export function resolveTargets(config: Config, flags: GlobalFlags): string[] {
   return [...new Set(names)];
 }
 
+/** The one place that makes an executor for a target: local, SSH, and the monitored wrapper. */
 export async function createExecutor(node: string, config: Config, flags: GlobalFlags, env: NodeJS.ProcessEnv): Promise<Executor> {
   if (node === LOCAL) return new LocalExecutor({ root: flags.root, env });
-  throw new NixiError("INVALID_ARGUMENT", `node "${node}": remote execution is not available in this build`, "run the command on the node itself");
+  const entry = config.nodes.find((n) => n.name === node);
+  if (!entry) throw new NixiError("INVALID_ARGUMENT", `unknown node "${node}"`, "list them with `nixi node list`");
+  const ssh = await sshExecutor(entry, config, env, flags.verbose ? (m) => process.stderr.write(m + "\n") : undefined);
+  if (entry.mode === "monitored") {
+    const { MonitoredExecutor } = await import("./monitored.js");
+    return new MonitoredExecutor(ssh);
+  }
+  return ssh;
+}
+
+/** An SSH executor for an inventory entry, with the [ssh] settings of config.toml. */
+export async function sshExecutor(
+  entry: NodeEntry,
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  debug?: (m: string) => void,
+  extra: { password?: string } = {},
+) {
+  const { SshExecutor } = await import("./ssh.js");
+  return new SshExecutor(entry, {
+    knownHosts: config.ssh.knownHosts,
+    connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
+    commandTimeoutMs: config.ssh.commandTimeoutSeconds * 1000,
+    identity: config.ssh.identity,
+    env,
+    debug,
+    ...extra,
+  });
 }

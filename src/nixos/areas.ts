@@ -6,6 +6,7 @@ import { optionsArea } from "./modules/options.js";
 import { packagesArea } from "./modules/packages.js";
 import { timersArea } from "./modules/timers.js";
 import { containersArea } from "./modules/containers.js";
+import { nodeSetupArea } from "./node-setup.js";
 
 export interface Area {
   /** Table in state.toml. */
@@ -16,4 +17,4 @@ export interface Area {
   render(section: any, state: State): { [key: string]: NixValue | undefined } | null;
 }
 
-export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea];
+export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea, nodeSetupArea];
