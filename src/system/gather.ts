@@ -123,11 +123,13 @@ export async function profileGenerations(ctx: Ctx): Promise<Generation[]> {
     if (n === null) continue;
     const link = `${dir}/${name}`;
     const st = await ctx.exec.stat(link);
+    // Resolve on the machine first: the links point at absolute /nix/store paths (inside --root too).
     const target = await ctx.exec.realpath(link);
-    const version = (await readText(ctx, `${link}/nixos-version`))?.trim() || null;
+    const version = target ? (await readText(ctx, `${target}/nixos-version`))?.trim() || null : null;
     let kernel: string | null = null;
     try {
-      const mods = await ctx.exec.readdir(`${link}/kernel-modules/lib/modules`);
+      const modsDir = target ? await ctx.exec.realpath(`${target}/kernel-modules/lib/modules`) : null;
+      const mods = modsDir ? await ctx.exec.readdir(modsDir) : [];
       kernel = mods[0] ?? null;
     } catch {}
     out.push({

@@ -58,7 +58,7 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
       status: over.length ? "fail" : "ok",
       message: over.length
         ? over.map((d) => `${d.mount} is ${d.usePercent}% full`).join(", ") + ` (limit ${t.diskPercent}%)`
-        : `${r.disks.length} file systems, fullest ${worst}% (limit ${t.diskPercent}%)`,
+        : `${r.disks.length} file system${r.disks.length === 1 ? "" : "s"}, fullest ${worst}% (limit ${t.diskPercent}%)`,
       value: worst,
       threshold: t.diskPercent,
       details: r.disks.map((d) => ({ mount: d.mount, usePercent: d.usePercent, availableBytes: d.availableBytes })),
@@ -72,7 +72,7 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
     checks.push({
       name: "memory",
       status: fail ? "fail" : "ok",
-      message: `${pct}% used, ${r.memory.availableBytes} bytes available (limit ${t.memoryPercent}%)`,
+      message: `${pct}% used, ${Math.round(r.memory.availableBytes / 1048576)} MiB available (limit ${t.memoryPercent}%)`,
       value: pct,
       threshold: t.memoryPercent,
     });

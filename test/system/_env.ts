@@ -49,7 +49,7 @@ export function makeEnv(opts: { flake?: boolean; meminfo?: string; extraEnv?: Re
       run(Array.isArray(cmd) ? [...cmd, "--root", root] : `${cmd} --root ${root}`, {
         ...o,
         path: [...(o.path ?? []), ...(opts.path ?? []), FAKES],
-        env: { NIXI_FAKE_LOG: log, NIXI_FAKE_STATE: state, ...opts.extraEnv, ...o.env },
+        env: { NIXI_FAKE_LOG: log, NIXI_FAKE_STATE: state, NIXI_FAKE_ROOT: root, ...opts.extraEnv, ...o.env },
       }),
     calls() {
       const lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
@@ -76,6 +76,25 @@ export function treeHash(root: string, opts: { skipDotFiles?: boolean } = {}): s
   };
   walk(root);
   return h.digest("hex");
+}
+
+/** System profile links and /run/{booted,current}-system as NixOS lays them out (absolute links into /nix/store). */
+export function makeProfiles(e: Env, opts: { bootedKernel?: string } = {}): void {
+  const gens: Array<[number, string, string]> = [[40, "24.05.20240930.1925c60", "6.6.53"], [41, "24.11.20241109.76612b1", "6.6.60"], [42, "24.11.20241123.5e4fbfb", "6.6.63"]];
+  const sys = (n: number) => `/nix/store/${String(n).repeat(16).slice(0, 32)}-nixos-system-web1-${gens.find((g) => g[0] === n)![1]}`;
+  const kernel = (v: string) => `/nix/store/${v.replace(/\./g, "").padEnd(32, "k")}-linux-${v}`;
+  for (const [n, ver, kv] of gens) {
+    e.put(`${sys(n)}/nixos-version`, ver);
+    mkdirSync(join(e.root, sys(n), "kernel-modules/lib/modules", kv), { recursive: true });
+    e.put(`${kernel(kv)}/bzImage`, "kernel");
+    symlinkSync(`${kernel(kv)}/bzImage`, join(e.root, sys(n), "kernel"));
+    mkdirSync(join(e.root, "nix/var/nix/profiles"), { recursive: true });
+    symlinkSync(sys(n), join(e.root, `nix/var/nix/profiles/system-${n}-link`));
+  }
+  symlinkSync("system-42-link", join(e.root, "nix/var/nix/profiles/system"));
+  mkdirSync(join(e.root, "run"), { recursive: true });
+  symlinkSync(sys(42), join(e.root, "run/current-system"));
+  symlinkSync(opts.bootedKernel === "old" ? sys(41) : sys(42), join(e.root, "run/booted-system"));
 }
 
 export { existsSync, readFileSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync, join };

@@ -1,0 +1,81 @@
+import { defineCommand } from "../../core/command.js";
+import type { HealthReport } from "../../system/health.js";
+import { z } from "zod";
+
+interface HealthData extends HealthReport {
+  webhook: { sent: boolean; status: number | null; error: string | null } | null;
+}
+
+const Percent = z.number().min(1).max(100);
+
+export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loadPerCpu?: number; webhook?: string }, HealthData>({
+  path: ["system", "health"],
+  summary: "Check disks, memory, load, failed units, SMART and pending reboot; exit 8 when a check fails",
+  description:
+    "Meant for cron and systemd timers: exit 0 when every check passes, 8 when one fails. Thresholds come from flags, " +
+    "else from [health] in config.toml (disk_percent, memory_percent, load_per_cpu, webhook). With --webhook URL, a JSON summary is POSTed when a check fails.",
+  risk: "read",
+  flags: {
+    "disk-percent": { type: "number", description: "fail when a file system is fuller than this (default 90)", placeholder: "pct", schema: Percent },
+    "memory-percent": { type: "number", description: "fail when more memory than this is in use (default 90)", placeholder: "pct", schema: Percent },
+    "load-per-cpu": { type: "number", description: "fail when the 5-minute load per CPU exceeds this (default 2)", placeholder: "n", schema: z.number().positive().max(1000) },
+    webhook: { type: "string", description: "POST a JSON summary to this http(s) URL when a check fails", placeholder: "url", secret: true, schema: z.string().regex(/^https?:\/\/[^\s]+$/, "an http:// or https:// URL") },
+  },
+  examples: ["nixi system health", "nixi system health --json", "nixi system health --disk-percent 80 --webhook https://hooks.example.org/nixi"],
+  jsonFields: ["ok", "hostname", "checkedAt", "failing", "checks", "webhook"],
+  exitCode: (d) => (d.ok ? 0 : 8),
+  async run(ctx, input) {
+    const g = await import("../../system/gather.js");
+    const p = await import("../../system/proc.js");
+    const { evaluateHealth } = await import("../../system/health.js");
+    const safe = async <T>(f: () => Promise<T>, what: string): Promise<T | null> => {
+      try {
+        return await f();
+      } catch (e: any) {
+        ctx.warn(`${what}: ${e.message}`);
+        return null;
+      }
+    };
+    const parse = <T>(t: string | null, f: (t: string) => T): T | null => {
+      try {
+        return t === null ? null : f(t);
+      } catch {
+        return null;
+      }
+    };
+    const [memText, loadText, cpuText] = await Promise.all(["/proc/meminfo", "/proc/loadavg", "/proc/cpuinfo"].map((f) => g.readText(ctx, f)));
+    const readings = {
+      disks: await safe(() => g.diskUse(ctx), "disk check"),
+      memory: parse(memText, p.parseMeminfo),
+      load: parse(loadText, p.parseLoadavg),
+      cpuCount: parse(cpuText, p.parseCpuinfo)?.count ?? 1,
+      failedUnits: await safe(() => g.failedUnits(ctx), "failed-units check"),
+      smart: await safe(() => g.smartHealth(ctx), "SMART check"),
+      kernels: await safe(() => g.kernels(ctx), "reboot check"),
+    };
+    const cfg = ctx.config.health;
+    const thresholds = {
+      diskPercent: input.diskPercent ?? cfg.diskPercent,
+      memoryPercent: input.memoryPercent ?? cfg.memoryPercent,
+      loadPerCpu: input.loadPerCpu ?? cfg.loadPerCpu,
+    };
+    const report = evaluateHealth(readings, thresholds, await g.hostname(ctx), ctx.clock());
+    const rawHealth = (ctx.config.raw.health ?? {}) as Record<string, unknown>;
+    const url = input.webhook ?? (typeof rawHealth.webhook === "string" ? rawHealth.webhook : undefined);
+    let webhook: HealthData["webhook"] = null;
+    if (url && !report.ok) {
+      const { postWebhook } = await import("../../system/webhook.js");
+      webhook = await postWebhook(url, { node: ctx.node, ...report });
+      if (!webhook.sent) ctx.warn(`webhook not delivered: ${webhook.error}`);
+    }
+    return { ...report, webhook };
+  },
+  render(d, out) {
+    for (const c of d.checks) {
+      const mark = c.status === "ok" ? out.style.ok("ok  ") : c.status === "fail" ? out.style.bad("FAIL") : out.style.dim("skip");
+      out.line(`${mark} ${c.name.padEnd(12)} ${c.message}`);
+    }
+    out.line(d.ok ? out.style.ok("healthy") : out.style.bad(`unhealthy: ${d.failing.join(", ")}`));
+    if (d.webhook) out.line(d.webhook.sent ? `webhook notified (HTTP ${d.webhook.status})` : `webhook failed: ${d.webhook.error}`);
+  },
+});

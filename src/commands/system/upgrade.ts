@@ -1,0 +1,66 @@
+import { defineCommand } from "../../core/command.js";
+import { NixiError } from "../../core/errors.js";
+
+interface UpgradeData {
+  configuration: "flake" | "channels";
+  mode: string;
+  flakeLockChanged?: boolean;
+}
+
+export default defineCommand<Record<string, never>, UpgradeData>({
+  path: ["system", "upgrade"],
+  summary: "Upgrade: `nix flake update` + rebuild on flake systems, `nixos-rebuild --upgrade` on channel systems",
+  risk: "change",
+  examples: ["nixi system upgrade --yes", "nixi system upgrade --dry-run"],
+  jsonFields: ["configuration", "mode", "flakeLockChanged"],
+  async plan(ctx) {
+    const { isFlake, nixosDir } = await import("../../system/gather.js");
+    const mode = ctx.config.rebuild.mode;
+    if (await isFlake(ctx)) {
+      const dir = nixosDir(ctx);
+      return {
+        summary: [`update the inputs of ${dir}/flake.nix (flake.lock)`, `rebuild with nixos-rebuild ${mode}; on failure flake.lock is restored`],
+        files: [],
+        commands: [`nix flake update --flake ${dir}`, `nixos-rebuild ${mode}`],
+        rebuild: true,
+        data: { configuration: "flake", mode },
+      };
+    }
+    return {
+      summary: [`update the channels and rebuild with nixos-rebuild ${mode} --upgrade`],
+      files: [],
+      commands: [`nixos-rebuild ${mode} --upgrade`],
+      rebuild: true,
+      data: { configuration: "channels", mode },
+    };
+  },
+  async apply(ctx) {
+    const { isFlake, nixosDir, changeRun, NIX } = await import("../../system/gather.js");
+    const { tail } = await import("../../nixos/transaction.js");
+    const mode = ctx.config.rebuild.mode;
+    const timeoutMs = ctx.config.rebuild.timeoutSeconds * 1000;
+    const rebuild = async (extra: string[], restore?: () => Promise<void>) => {
+      ctx.log(`running nixos-rebuild ${mode} ${extra.join(" ")}...`);
+      const r = await ctx.exec.run(["nixos-rebuild", mode, ...extra], { privileged: true, timeoutMs });
+      if (r.exitCode !== 0 || r.notFound) {
+        if (restore) await restore();
+        const why = r.notFound ? "nixos-rebuild was not found" : r.timedOut ? "timed out" : `exit ${r.exitCode}`;
+        throw new NixiError("REBUILD_FAILED", `nixos-rebuild ${mode} failed (${why})${restore ? "; flake.lock was restored" : ""}\n${tail(r.stderr || r.stdout, 20)}`);
+      }
+    };
+    if (await isFlake(ctx)) {
+      const dir = nixosDir(ctx);
+      const lockPath = `${dir}/flake.lock`;
+      const before = await ctx.exec.readFile(lockPath);
+      await changeRun(ctx, [...NIX, "flake", "update", "--flake", dir], { timeoutMs: 600_000 });
+      const after = await ctx.exec.readFile(lockPath);
+      await rebuild([], async () => {
+        if (before === null) await ctx.exec.remove(lockPath, { privileged: true });
+        else await ctx.exec.writeFile(lockPath, before, { privileged: true });
+      });
+      return { configuration: "flake", mode, flakeLockChanged: before !== after };
+    }
+    await rebuild(["--upgrade"]);
+    return { configuration: "channels", mode };
+  },
+});
