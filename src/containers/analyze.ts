@@ -286,14 +286,21 @@ function mapVolumes(raw: unknown, d: Draft, namedVolumes: Set<string>): void {
 
 function mapCommand(raw: unknown, d: Draft): void {
   if (raw === undefined || raw === null) return;
-  if (Array.isArray(raw)) d.cmd = raw.map((x) => strOf(x) ?? "").filter((x) => !x.includes("\0"));
+  const unresolved: string[] = [];
+  const interp = (x: string) => {
+    const r = interpolate(x);
+    unresolved.push(...r.unresolved);
+    return r.value;
+  };
+  if (Array.isArray(raw)) d.cmd = raw.map((x) => interp(strOf(x) ?? "")).filter((x) => !x.includes("\0"));
   else if (typeof raw === "string") {
     try {
-      d.cmd = splitWords(raw);
+      d.cmd = splitWords(interp(raw));
     } catch {
       d.notes.push("command could not be split into words: skipped");
     }
   }
+  if (unresolved.length) d.notes.push(`command uses \${${[...new Set(unresolved)].join("}, ${")}} from a .env file: replace it before deploying`);
 }
 
 function mapRestart(raw: unknown, d: Draft): void {
