@@ -50,8 +50,6 @@ export async function withLock<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
 
 async function lockHeld<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
   const lock = posix.join(ctx.config.nixiDir, LOCK_DIR);
-  // A change that fails before writing anything (bad input, refused secret) must not leave an empty nixi folder.
-  const dirExisted = (await ctx.exec.stat(ctx.config.nixiDir)) !== null;
   const start = Date.now();
   let delay = 20;
   for (;;) {
@@ -73,11 +71,6 @@ async function lockHeld<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } finally {
     await ctx.exec.remove(lock, { recursive: true, privileged: true }).catch(() => {});
-    if (!dirExisted) {
-      const left = await ctx.exec.readdir(ctx.config.nixiDir).catch(() => null);
-      // (recursive only because remove() has no rmdir; it is empty right now)
-      if (left && left.length === 0) await ctx.exec.remove(ctx.config.nixiDir, { recursive: true, privileged: true }).catch(() => {});
-    }
   }
 }
 
