@@ -126,6 +126,18 @@ describe("nixi init", () => {
     }
   });
 
+  it("a nixi folder outside /etc/nixos is imported by its absolute path", async () => {
+    const root = await makeRoot({ "etc/nixos/configuration.nix": "{ ... }:\n{\n  imports = [ ];\n}\n" });
+    const cfg = join(root, "nixi-config.toml");
+    await writeFile(cfg, '[nixos]\ndir = "/var/lib/nixi"\n');
+    const r = await run(`init --yes --json --root ${root}`, { env: { NIXI_CONFIG: cfg } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json.data.entry).toBe("/var/lib/nixi");
+    expect(await readFile(conf(root), "utf8")).toBe("{ ... }:\n{\n  imports = [ /var/lib/nixi ];\n}\n");
+    expect(await exists(join(root, "var/lib/nixi/state.toml"))).toBe(true);
+    expect((await run(`init --yes --json --root ${root}`, { env: { NIXI_CONFIG: cfg } })).json.changed).toBe(false);
+  });
+
   it("creates the modules an existing state.toml needs", async () => {
     const root = await makeRoot({
       "etc/nixos/configuration.nix": CONFIGURATION_NIX,

@@ -142,7 +142,7 @@ export default defineCommand<Record<string, never>, InitData>({
   async apply(ctx, _input, plan) {
     const { withLock } = await import("../../nixos/transaction.js");
     const backupName = plan.files.find((f) => f.path.includes(`/${BACKUP_DIR}/`))?.path;
-    await ctx.exec.mkdir(ctx.config.nixiDir, { privileged: true });
+    // (withLock creates nixi's folder for its lock and removes it again if nothing ends up in it)
     return withLock(ctx, async () => {
       // Recompute under the lock: what is written is what the file holds now.
       const c = await compute(ctx, backupName);
