@@ -81,6 +81,19 @@ describe("config set", () => {
     expect(change.json.data).toEqual({ option: "services.nginx.enable", value: false, previous: true });
   });
 
+  it("warns when a dedicated nixi command manages the option", async () => {
+    const root = await makeRoot();
+    const r = await run(["config", "set", "networking.firewall.allowedTCPPorts", "[8443]", "--yes", "--no-rebuild", "--json", "--root", root]);
+    expect(r.exitCode).toBe(0);
+    expect(r.json.warnings[0]).toContain("nixi fw open");
+    const fw = await run(`fw open 8080 --yes --no-rebuild --root ${root}`);
+    expect(fw.exitCode, fw.stderr).toBe(0);
+    // both definitions reach the system: NixOS concatenates the lists
+    const merged = await evalDefaultNix(join(root, NIXI));
+    expect([...merged.networking.firewall.allowedTCPPorts].sort()).toEqual([8080, 8443]);
+    expect(checkOptionPaths(merged)).toEqual([]);
+  });
+
   it("VALUE: JSON when it parses, else a string", async () => {
     const root = await makeRoot();
     const { opts } = await env(root);

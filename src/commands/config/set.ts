@@ -9,6 +9,15 @@ interface SetData {
   previous: unknown;
 }
 
+// Options a dedicated nixi command manages: setting them here works (lists merge) but is rarely what is meant.
+const DEDICATED: Array<[RegExp, string]> = [
+  [/^networking\.firewall\.(allowed|interfaces\.)/, "nixi fw open / nixi fw close"],
+  [/^environment\.systemPackages$/, "nixi pkg install / nixi pkg remove"],
+  [/^virtualisation\.oci-containers\.containers(\.|$)/, "nixi container deploy"],
+  [/^systemd\.timers(\.|$)/, "nixi timer create"],
+  [/^users\.users(\.|$)/, "nixi user"],
+];
+
 const short = (v: unknown) => {
   const s = JSON.stringify(v);
   return s.length > 120 ? s.slice(0, 117) + "..." : s;
@@ -58,7 +67,9 @@ export default defineCommand<{ option: string; value: string }, SetData>({
     const previous = options[key];
     const same = JSON.stringify(previous) === JSON.stringify(value);
     options[key] = value;
+    const dedicated = DEDICATED.find(([re]) => re.test(key));
     return {
+      warnings: dedicated && !same ? [`${key} is also managed by \`${dedicated[1]}\`: the values are merged by NixOS (lists) or may conflict (single values)`] : [],
       summary: same ? [] : [`set ${key} = ${short(value)}${previous !== undefined ? ` (was ${short(previous)})` : ""}`],
       data: { option: key, value, previous: previous ?? null },
     };
