@@ -255,3 +255,8 @@ export async function checkNixFolder(dir: string): Promise<{ files: Record<strin
   const merged = files["default.nix"] !== undefined ? await evalDefaultNix(dir) : undefined;
   return { files, merged };
 }
+
+/** DESIGN's shorthand: evaluate a generated module of the nixi folder under a test root. */
+export async function evalNix(root: string, file: string, opts: EvalOptions = {}): Promise<any> {
+  return evalModule(join(root, "etc/nixos/nixi", file), opts);
+}
