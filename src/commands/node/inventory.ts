@@ -58,7 +58,7 @@ export async function nodeBlock(n: NodeEntry): Promise<string> {
   const entry: Record<string, unknown> = { name: n.name, host: n.host, user: n.user, port: n.port, mode: n.mode };
   if (n.identity) entry.identity = n.identity;
   if (n.tags?.length) entry.tags = n.tags;
-  return "[[nodes]]\n" + stringify(entry) + "\n";
+  return "[[nodes]]\n" + stringify(entry).trimEnd() + "\n";
 }
 
 function nodesOf(raw: Record<string, unknown>): any[] {
