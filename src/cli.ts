@@ -134,7 +134,25 @@ interface Selected {
   words?: string[];
 }
 
-export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) => void): Command {
+/** Global options that take a value: their value is not a command word. */
+const VALUE_OPTIONS = new Set(["--root", "--config", "--node", "--parallel"]);
+
+/** The command words of argv (`nixi --root R fw open 80` -> fw, open, 80); `help` is skipped. */
+function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") break;
+    if (a.startsWith("-")) {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    words.push(a);
+  }
+  return words[0] === "help" ? words.slice(1) : words;
+}
+
+export function buildProgram(io: IO, catalog: Catalog, argv: string[], onSelect: (s: Selected) => void): Command {
   const program = new Command("nixi");
   const output = {
     writeOut: (s: string) => io.stdout.write(s),
@@ -152,6 +170,10 @@ export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) =
     .configureHelp({ showGlobalOptions: true })
     .addHelpText("after", "\nExit codes: `nixi help exit-codes`. JSON output: add --json to any command.");
   addGlobalOptions(program);
+  // Only the part of the tree the command line walks into is built: the top level, and the
+  // children of each group named on it (enough for parsing, help and "did you mean").
+  const words = commandWords(argv);
+  const isPrefix = (p: string[]) => p.every((w, i) => words[i] === w);
   const groups = new Map<string, Command>();
   const groupFor = (path: string[]): Command => {
     let parent = program;
@@ -167,9 +189,16 @@ export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) =
     return parent;
   };
   for (const spec of catalog.metas) {
+    const parentPath = spec.path.slice(0, -1);
+    if (!isPrefix(parentPath)) {
+      // not on the way: the top-level group is enough (listed in help, matched by suggestions)
+      if (parentPath.length && !isPrefix(parentPath.slice(0, 1))) groupFor(spec.path.slice(0, 2));
+      else if (parentPath.length > 1) groupFor(spec.path.slice(0, parentPath.findIndex((w, i) => words[i] !== w) + 2));
+      continue;
+    }
     const parent = groupFor(spec.path);
     const leaf = parent.command(spec.path[spec.path.length - 1]).description(`${spec.summary} [${spec.risk}]`).configureOutput(output).exitOverride().showSuggestionAfterError(true);
-    for (const a of spec.args ?? []) leaf.argument(argUsage(a), a.description);
+    for (const a of spec.args) leaf.argument(argUsage(a), a.description);
     for (const [name, f] of Object.entries(spec.flags)) {
       const flagText = `${f.short ? `-${f.short}, ` : ""}--${name}${f.type === "boolean" ? "" : ` <${f.placeholder ?? "value"}>`}`;
       const opt = new Option(flagText, f.description);
@@ -177,7 +206,7 @@ export function buildProgram(io: IO, catalog: Catalog, onSelect: (s: Selected) =
       if (f.choices) opt.choices(f.choices as string[]);
       leaf.addOption(opt);
     }
-    if (spec.examples?.length) leaf.addHelpText("after", `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join("\n")}`);
+    if (spec.examples.length) leaf.addHelpText("after", `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join("\n")}`);
     leaf.action((..._a: unknown[]) => onSelect({ meta: spec, cmd: leaf }));
   }
   program
@@ -231,7 +260,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   const wantsJson = argv.includes("--json");
   const catalog = opts.catalog ?? (await import("./commands/registry.js")).SOURCE_CATALOG;
   let selected: Selected | null = null;
-  const program = buildProgram(io, catalog, (s) => (selected = s));
+  const program = buildProgram(io, catalog, argv, (s) => (selected = s));
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
