@@ -28,7 +28,13 @@ export default defineCommand<{ declaredOnly?: boolean }, PkgList>({
     } else {
       argv = ["nix-instantiate", "--eval", "--strict", "--json", "-E", `(${apply}) (import <nixpkgs/nixos> { }).config.environment.systemPackages`];
     }
-    const r = await ctx.exec.run(argv, { readOnly: true, timeoutMs: 300_000 });
+    let r;
+    try {
+      r = await ctx.exec.run(argv, { readOnly: true, timeoutMs: 300_000 });
+    } catch (e: any) {
+      // e.g. a monitored node, whose executor does not run evaluations
+      r = { exitCode: 1, stdout: "", stderr: e.message, notFound: false };
+    }
     if (r.notFound || r.exitCode !== 0) {
       ctx.warn(`environment.systemPackages could not be evaluated (${r.notFound ? `${argv[0]} not found` : r.stderr.trim().split("\n").pop()?.slice(0, 200)}); showing what nixi declared`);
       return { declared, systemPackages: null, evaluatedWith: null };
