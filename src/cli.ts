@@ -227,7 +227,10 @@ function helpFor(program: Command, words: string[]): string | null {
     cmd = cmd.commands.find((c) => c.name() === w);
     if (!cmd) return null;
   }
-  return cmd.helpInformation();
+  // outputHelp includes the text added after the options (examples)
+  let text = "";
+  cmd.configureOutput({ writeOut: (s) => (text += s) }).outputHelp();
+  return text;
 }
 
 /** Merge option values of the whole chain so global flags count wherever they were written. */

@@ -236,13 +236,14 @@ async function keepFailed(ctx: Ctx, writes: Map<string, string | null>): Promise
   }
 }
 
-/** Flakes ignore untracked files: add nixi's folder when /etc/nixos is a git repo with a flake. */
+/** Flakes ignore untracked files: add nixi's files when /etc/nixos is a git repo with a flake.
+ *  The glob pathspec keeps `*` from matching inside the dot-folders. */
 async function gitAddIfFlake(ctx: Ctx): Promise<void> {
   const etc = posix.dirname(ctx.config.configurationNix);
   if (!(await ctx.exec.stat(posix.join(etc, "flake.nix"))) || !(await ctx.exec.stat(posix.join(etc, ".git")))) return;
   const rel = posix.relative(etc, ctx.config.nixiDir);
   if (rel.startsWith("..")) return;
-  const r = await ctx.exec.run(["git", "-C", etc, "add", "-A", "--", posix.join(rel, STATE_FILE), posix.join(rel, "*.nix")], { privileged: true });
+  const r = await ctx.exec.run(["git", "-C", etc, "add", "-A", "--", posix.join(rel, STATE_FILE), `:(glob)${posix.join(rel, "*.nix")}`], { privileged: true });
   if (r.exitCode !== 0) ctx.warn(`git add in ${etc} failed: ${tail(r.stderr, 2)}`);
 }
 
