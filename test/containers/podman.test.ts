@@ -159,6 +159,20 @@ describe("real podman", () => {
     expect((await run(`container logs ${tag}zz --root ${root}`, { env })).exitCode).toBe(1);
   });
 
+  test("container logs --follow streams lines until the container stops", async () => {
+    const FOL = `${tag}f`;
+    const r0 = await run(["container", "deploy", FOL, "--image", IMAGE, "--cmd", "sh -c 'for i in 1 2 3; do echo tick$i; sleep 0.3; done'", "--yes", "--no-rebuild", "--root", root], { env });
+    expect(r0.exitCode, r0.stderr).toBe(0);
+    created.containers.push(FOL);
+    await activate(root, penv, [FOL]);
+    const t0 = Date.now();
+    const r = await run(`container logs ${FOL} --follow --root ${root}`, { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual(["tick1", "tick2", "tick3"]);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect((await run(`container logs ${FOL} --follow --json --root ${root}`, { env })).exitCode).toBe(2);
+  }, 30_000);
+
   test("stop / start / restart through the runtime when there is no systemd unit", async () => {
     let r = await run(`container stop ${CLI} --json --root ${root}`, { env });
     expect(r.exitCode, r.stderr).toBe(0);
