@@ -8,6 +8,10 @@ FIX=${NIXI_FAKE_FIXTURES:-$FAKE_DIR/../fixtures/system}
 if [ -n "${NIXI_FAKE_LOG:-}" ]; then
   { printf '%s' "$FAKE_PROG"; for a in "$@"; do printf ' %q' "$a"; done; printf '\n'; } >> "$NIXI_FAKE_LOG"
 fi
+# NIXI_FAKE_ARGV: also append the exact argv, one record per call: RS (0x1e) then the words separated by NUL.
+if [ -n "${NIXI_FAKE_ARGV:-}" ]; then
+  { printf '\036%s' "$FAKE_PROG"; for a in "$@"; do printf '\0%s' "$a"; done; } >> "$NIXI_FAKE_ARGV"
+fi
 die_unknown() {
   echo "FAKE $FAKE_PROG: unsupported argument: $1 (full argv: $*)" >&2
   exit 99
