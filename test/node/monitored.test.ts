@@ -1,0 +1,191 @@
+// A monitored node refuses every change and operate command (exit 4) in its executor, and the
+// node's program log shows that nothing mutating ran there. Also: node setup on a managed node.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run, splitArgs } from "../helpers/run.js";
+import { expectEnvelope } from "../helpers/envelope.js";
+import { evalModule } from "../helpers/nix.js";
+import { checkOptionPaths } from "../helpers/options.js";
+import { cleanup, makeKey, startSshd, type Sshd } from "../helpers/sshd.js";
+import { COMMANDS } from "../../src/commands/registry.js";
+import { isReadOnlyArgv } from "../../src/exec/monitored.js";
+
+let work: string;
+let home: string;
+let mon: Sshd;
+let managed: Sshd;
+let cfg: string;
+let remoteRoot: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "nixi-mon-test-"));
+  home = join(work, "home");
+  const key = makeKey(join(home, ".ssh"));
+  // podman/docker are loggers here: the host's real runtimes are not this test's to touch
+  [mon, managed] = await Promise.all([
+    startSshd({ authorizedKeys: [key.publicKey], loggers: ["podman", "docker", "passwd", "chpasswd", "mount", "umount"] }),
+    startSshd({ authorizedKeys: [key.publicKey], loggers: ["podman", "docker"] }),
+  ]);
+  // the "remote" machine is this one: point nixi's folder on the nodes at a temp tree
+  remoteRoot = join(work, "remote");
+  mkdirSync(join(remoteRoot, "etc/nixos"), { recursive: true });
+  writeFileSync(join(remoteRoot, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
+  cfg = join(work, "config.toml");
+  writeFileSync(
+    cfg,
+    `[ssh]\nconnect_timeout = 2\n[nixos]\ndir = "${remoteRoot}/etc/nixos/nixi"\nconfiguration = "${remoteRoot}/etc/nixos/configuration.nix"\n` +
+      `\n[[nodes]]\nname = "mon"\nhost = "127.0.0.1"\nport = ${mon.port}\nuser = "root"\nmode = "monitored"\n` +
+      `\n[[nodes]]\nname = "web"\nhost = "127.0.0.1"\nport = ${managed.port}\nuser = "root"\n`,
+  );
+});
+
+afterAll(async () => {
+  await cleanup();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const env = () => ({ HOME: home, SSH_AUTH_SOCK: undefined, NIXI_CONFIG: cfg });
+
+/** Cases the examples do not reach (their channels already exist in the fake's fixture: nothing to change). */
+const EXTRA: Record<string, string[][]> = {
+  "channel add": [["channel", "add", "nixi-test", "https://nixos.org/channels/nixos-25.05"]],
+};
+
+/** The command's single-invocation examples, made to target the monitored node. */
+function examplesFor(spec: (typeof COMMANDS)[number]): string[][] {
+  const out: string[][] = [];
+  for (const ex of spec.examples ?? []) {
+    if (/[|&]/.test(ex.replace(/"[^"]*"/g, "")) || !ex.startsWith("nixi ")) continue;
+    const argv = splitArgs(ex.slice(5));
+    const one: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      if (argv[i] === "--node") {
+        i++;
+        continue;
+      }
+      if (["--yes", "--json", "--dry-run", "-y"].includes(argv[i])) continue;
+      one.push(argv[i]);
+    }
+    out.push(one);
+  }
+  return out;
+}
+
+describe("monitored node", () => {
+  it("every change and operate command is refused with exit 4, and no mutating program ran on the node", async () => {
+    const targets = COMMANDS.filter((c) => c.risk !== "read" && !c.controllerOnly);
+    expect(targets.length).toBeGreaterThan(20);
+    const refusedPerCommand: Record<string, number> = {};
+    for (const spec of targets) {
+      const name = spec.path.join(" ");
+      refusedPerCommand[name] = 0;
+      const examples = [...examplesFor(spec), ...(EXTRA[name] ?? [])];
+      expect(examples.length, name).toBeGreaterThan(0);
+      for (const argv of examples) {
+        const r = await run([...argv, "--node", "mon", "--yes", "--json"], { env: env() });
+        expectEnvelope(r.json);
+        // never a change on a monitored node; "nothing to change" or "no such unit" are answers, not changes
+        expect(r.json.changed ?? false, argv.join(" ")).toBe(false);
+        if (r.exitCode === 4) {
+          expect(["MONITORED", "POLICY"]).toContain(r.json.error.code);
+          refusedPerCommand[name]++;
+          break; // one refusal per command is the proof; keeps CI time down
+        } else {
+          expect([0, 1], `${argv.join(" ")}: ${r.stdout}`).toContain(r.exitCode);
+        }
+      }
+    }
+    // every change and operate command was refused (exit 4) for at least one of its examples
+    expect(Object.entries(refusedPerCommand).filter(([, n]) => n === 0)).toEqual([]);
+    // human output too, for one of each kind
+    const h = await run(["service", "restart", "nginx", "--node", "mon"], { env: env() });
+    expect(h.exitCode).toBe(4);
+    expect(h.stderr).toMatch(/node mon is monitored \(read-only\): refused/);
+
+    // node setup targets a node by name: refused for a monitored one
+    const s = await run(["node", "setup", "mon", "--yes", "--json"], { env: env() });
+    expect(s.exitCode).toBe(4);
+
+    // the node's logs: only read-only calls reached it
+    const calls = [...mon.calls().map((c) => [c.prog, ...c.args]), ...mon.fakeLines().map((l) => l.split(" "))];
+    for (const argv of calls) expect(isReadOnlyArgv(argv), argv.join(" ")).toBe(true);
+    for (const argv of calls) expect(argv.join(" ")).not.toMatch(/^(nixos-rebuild (switch|boot|test)|systemctl (start|stop|restart|enable|disable)|podman (run|rm|start|stop|create)|nix-channel --(add|update|remove)|reboot|shutdown|systemd-run|passwd|chpasswd|mount |umount)/);
+    // and nothing was written into nixi's folder there
+    expect(existsSync(join(remoteRoot, "etc/nixos/nixi"))).toBe(false);
+  });
+
+  it("read commands work on the monitored node", async () => {
+    const r = await run(["service", "list", "--node", "mon", "--json"], { env: env() });
+    expect(r.exitCode).toBe(0);
+    const f = await run(["fw", "list", "--node", "mon,web", "--json"], { env: env() });
+    expect(f.exitCode).toBe(0);
+    expect(f.json.results.map((x: any) => x.ok)).toEqual([true, true]);
+  });
+});
+
+describe("node setup", () => {
+  it("writes node.nix on the node through its executor (sudo rules, runtime, NFS/SMB, /srv) and rebuilds there", async () => {
+    const dry = await run(["node", "setup", "web", "--dry-run"], { env: env() });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("node.nix");
+    expect(existsSync(join(remoteRoot, "etc/nixos/nixi"))).toBe(false);
+
+    const noYes = await run(["node", "setup", "web"], { env: env() });
+    expect(noYes.exitCode).toBe(3);
+
+    const before = managed.fakeLines().length;
+    const r = await run(["node", "setup", "web", "--yes", "--json"], { env: env() });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expectEnvelope(r.json);
+    expect(r.json.data).toMatchObject({ node: "web", runtime: "podman", rebuilt: true, changed: true });
+    const file = join(remoteRoot, "etc/nixos/nixi/node.nix");
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(join(remoteRoot, "etc/nixos/nixi/default.nix"), "utf8")).toContain("./node.nix");
+    expect(managed.fakeLines().slice(before)).toContain("nixos-rebuild switch");
+    const v = await evalModule(file);
+    expect(checkOptionPaths(v)).toEqual([]);
+    expect(v.virtualisation.podman).toEqual({ enable: true, defaultNetwork: { settings: { dns_enabled: true } } });
+    expect(v.systemd.tmpfiles.rules).toEqual(["d /srv 0755 root root - -"]);
+    // root logs in directly: no sudo rules needed
+    expect(v.security).toBeUndefined();
+
+    const again = await run(["node", "setup", "web", "--yes", "--json"], { env: env() });
+    expect(again.exitCode).toBe(0);
+    expect(again.json.changed).toBe(false);
+  });
+
+  it("for a non-root user: NOPASSWD rules limited to nixi's programs and paths, no blanket root", async () => {
+    const { renderNodeSetup } = await import("../../src/nixos/node-setup.js");
+    const { renderModule } = await import("../../src/nixos/render.js");
+    const file = join(work, "node-nixi.nix");
+    writeFileSync(file, renderModule(renderNodeSetup({ user: "nixi", runtime: "docker" })));
+    const v = await evalModule(file);
+    expect(checkOptionPaths(v)).toEqual([]);
+    expect(v.virtualisation.docker).toEqual({ enable: true });
+    expect(v.systemd.tmpfiles.rules).toEqual(["d /srv 0755 nixi root - -"]);
+    const [rule] = v.security.sudo.extraRules;
+    expect(rule.users).toEqual(["nixi"]);
+    const cmds: string[] = rule.commands.map((c: any) => c.command);
+    for (const c of rule.commands) expect(c.options).toEqual(["NOPASSWD"]);
+    const progs = cmds.map((c) => c.split(" ")[0].split("/").pop());
+    for (const p of ["nixos-rebuild", "systemctl", "docker", "nix-env", "nix-channel", "nix-store", "reboot", "tee", "nft", "iptables", "mkdir", "rm", "mount", "umount", "chmod", "chown", "passwd", "chpasswd", "systemd-run"]) {
+      expect(progs, p).toContain(p);
+    }
+    expect(cmds).not.toContain("ALL");
+    for (const p of ["sh", "bash", "env", "su", "sudo", "vi", "cp", "dd"]) expect(progs).not.toContain(p);
+    // file programs are pinned to /srv and nixi's folder, with sudoers escaping (\, :, ,)
+    const rm = cmds.find((c) => c.includes("/rm "))!;
+    expect(rm).toMatch(/^\/run\/current-system\/sw\/bin\/rm \^-r\?f -- \(\/srv\|\/etc\/nixos\/nixi\)/);
+    const re = new RegExp(rm.slice(rm.indexOf(" ") + 1).replace(/\\\\/g, "\\").replace(/\\([,:=])/g, "$1"));
+    expect(re.test("-rf -- /srv/web/data")).toBe(true);
+    expect(re.test("-f -- /etc/nixos/nixi/.state.toml.nixi-abc")).toBe(true);
+    expect(re.test("-rf -- /srv")).toBe(false);
+    expect(re.test("-rf -- /srv/../etc")).toBe(false);
+    expect(re.test("-rf -- /srv/x /etc")).toBe(false);
+    expect(re.test("-rf -- /etc/shadow")).toBe(false);
+    const nft = cmds.find((c) => c.includes("/nft "))!;
+    expect(nft).toContain("list");
+  });
+});
