@@ -413,6 +413,7 @@ export async function applyRemove(state: State, input: RemoveInput, ctx: Ctx): P
   if (d) {
     const sec = section(state);
     delete sec.containers![name];
+    if (Object.keys(sec.containers!).length === 0) delete sec.containers; // no empty [containers.containers] table
     summary.push(`remove container ${name} (${d.image}); its ${sec.backend ?? "podman"} unit stops with the rebuild`);
     if (d.firewall_ports?.length) closeFirewallFor(state, name, d.firewall_ports, summary);
   }

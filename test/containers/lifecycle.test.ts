@@ -126,6 +126,8 @@ describe("remove", () => {
     expect(existsSync(join(root, "srv/web/html/index.html"))).toBe(true);
     expect(existsSync(nixFile(root))).toBe(false);
     expect(await state(root)).not.toContain("[firewall]");
+    expect(await state(root)).not.toContain("[containers.containers");
+    expect(await state(root)).toContain('backend = "podman"');
   });
 
   test("--purge --yes deletes exactly /srv/<name>/ and the credentials file, and lists them", async () => {
