@@ -51,6 +51,14 @@ export function parseShow(text: string): Record<string, string> {
   return out;
 }
 
+/** `systemctl show A B C --property=...`: one block per unit, separated by blank lines. */
+export function parseShowMany(text: string): Array<Record<string, string>> {
+  return text
+    .split(/\n\s*\n/)
+    .map((block) => parseShow(block))
+    .filter((b) => Object.keys(b).length > 0);
+}
+
 /** A systemd timestamp property: "@1763719200" (--timestamp=unix), "Sat 2026-11-21 10:00:00 UTC", "", "n/a", "0". Returns ISO or null. */
 export function showTimestamp(v: string | undefined): string | null {
   if (!v || v === "n/a" || v === "0") return null;

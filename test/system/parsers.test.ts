@@ -147,3 +147,13 @@ describe("health evaluation", () => {
     expect(r.checks[3].message).toContain("postgresql.service");
   });
 });
+
+describe("systemctl show with several units", () => {
+  it("one block per unit", async () => {
+    const { parseShowMany } = await import("../../src/system/systemd.js");
+    expect(parseShowMany("Id=a.service\nResult=success\n\nId=b.service\nResult=exit-code\n")).toEqual([
+      { Id: "a.service", Result: "success" },
+      { Id: "b.service", Result: "exit-code" },
+    ]);
+  });
+});

@@ -171,15 +171,18 @@ describe("timer list / status / enable / disable", () => {
     e.calls();
     const j = await e.run("timer list --json");
     expect(j.exitCode, j.stderr).toBe(0);
-    expect(e.calls()).toEqual(["systemctl list-timers --all --output=json --no-pager"]);
+    expect(e.calls()).toEqual([
+      "systemctl list-timers --all --output=json --no-pager",
+      "systemctl show nixi-backup.service logrotate.service nixos-upgrade.service --property=Id\\,Result\\,ExecMainStartTimestamp --no-pager",
+    ]);
     expect(j.json.data).toEqual([
-      { name: "backup", unit: "nixi-backup.timer", activates: "nixi-backup.service", next: "2025-11-22T02:30:00.000Z", last: "2025-11-21T02:30:00.123Z", nixi: true, staged: false },
-      { name: "logrotate", unit: "logrotate.timer", activates: "logrotate.service", next: "2025-11-22T00:00:00.000Z", last: "2025-11-21T00:00:00.004Z", nixi: false, staged: false },
-      { name: "nixos-upgrade", unit: "nixos-upgrade.timer", activates: "nixos-upgrade.service", next: null, last: null, nixi: false, staged: false },
-      { name: "staged", unit: "nixi-staged.timer", activates: "nixi-staged.service", next: null, last: null, nixi: true, staged: true },
+      { name: "backup", unit: "nixi-backup.timer", activates: "nixi-backup.service", next: "2025-11-22T02:30:00.000Z", last: "2025-11-21T02:30:00.123Z", nixi: true, staged: false, result: "exit-code" },
+      { name: "logrotate", unit: "logrotate.timer", activates: "logrotate.service", next: "2025-11-22T00:00:00.000Z", last: "2025-11-21T00:00:00.004Z", nixi: false, staged: false, result: null },
+      { name: "nixos-upgrade", unit: "nixos-upgrade.timer", activates: "nixos-upgrade.service", next: null, last: null, nixi: false, staged: false, result: null },
+      { name: "staged", unit: "nixi-staged.timer", activates: "nixi-staged.service", next: null, last: null, nixi: true, staged: true, result: null },
     ]);
     const h = await e.run("timer list");
-    expect(h.stdout).toMatch(/^NAME\s+NEXT\s+LAST\s+ACTIVATES\s+NIXI/);
+    expect(h.stdout).toMatch(/^NAME\s+NEXT\s+LAST\s+RESULT\s+ACTIVATES\s+NIXI/);
     expect(h.stdout).toContain("(staged: run nixi system rebuild)");
   });
   it("status shows schedule, next/last run and last result", async () => {
