@@ -25,8 +25,8 @@ export async function readRun(ctx: Ctx, argv: string[], opts: { privileged?: boo
 }
 
 /** Run a changing program (operate/apply); throws on failure. */
-export async function changeRun(ctx: Ctx, argv: string[], opts: { privileged?: boolean; timeoutMs?: number; notFoundCode?: "NOT_FOUND" } = {}): Promise<RunResult> {
-  const r = await ctx.exec.run(argv, { privileged: opts.privileged ?? true, timeoutMs: opts.timeoutMs ?? 600_000 });
+export async function changeRun(ctx: Ctx, argv: string[], opts: { privileged?: boolean; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+  const r = await ctx.exec.run(argv, { privileged: opts.privileged ?? true, timeoutMs: opts.timeoutMs ?? 600_000, cwd: opts.cwd });
   if (r.notFound) throw new NixiError("FAILED", `${argv[0]} was not found on ${ctx.node === "local" ? "this machine" : ctx.node}`, hintFor(argv[0]));
   if (r.exitCode !== 0) {
     const code = r.exitCode === 5 && argv[0] === "systemctl" ? "NOT_FOUND" : "FAILED";

@@ -176,7 +176,7 @@ describe("system upgrade on a flake system", () => {
     const r = await e.run("system upgrade --yes --json");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.data).toEqual({ configuration: "flake", mode: "switch", flakeLockChanged: true });
-    expect(e.calls()).toEqual(["nix --extra-experimental-features nix-command\\ flakes flake update --flake /etc/nixos", "nixos-rebuild switch"]);
+    expect(e.calls()).toEqual(["nix --extra-experimental-features nix-command\\ flakes flake update", "nixos-rebuild switch"]);
   });
   it("a failed rebuild restores flake.lock byte for byte and exits 6", async () => {
     e.put("/etc/nixos/flake.lock", '{"version":7, "old": true}\n');

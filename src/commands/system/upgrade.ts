@@ -21,7 +21,7 @@ export default defineCommand<Record<string, never>, UpgradeData>({
       return {
         summary: [`update the inputs of ${dir}/flake.nix (flake.lock)`, `rebuild with nixos-rebuild ${mode}; on failure flake.lock is restored`],
         files: [],
-        commands: [`nix flake update --flake ${dir}`, `nixos-rebuild ${mode}`],
+        commands: [`cd ${dir} && nix flake update`, `nixos-rebuild ${mode}`],
         rebuild: true,
         data: { configuration: "flake", mode },
       };
@@ -52,7 +52,8 @@ export default defineCommand<Record<string, never>, UpgradeData>({
       const dir = nixosDir(ctx);
       const lockPath = `${dir}/flake.lock`;
       const before = await ctx.exec.readFile(lockPath);
-      await changeRun(ctx, [...NIX, "flake", "update", "--flake", dir], { timeoutMs: 600_000 });
+      // Run in the flake's folder: `nix flake update --flake DIR` exists only from Nix 2.19, a positional DIR only before it.
+      await changeRun(ctx, [...NIX, "flake", "update"], { timeoutMs: 600_000, cwd: dir });
       const after = await ctx.exec.readFile(lockPath);
       await rebuild([], async () => {
         if (before === null) await ctx.exec.remove(lockPath, { privileged: true });
