@@ -7,6 +7,7 @@ import type { Catalog, CommandMeta } from "./core/meta.js";
 import { EXIT, EXIT_CODE_TABLE, NixiError } from "./core/errors.js";
 import { errorBody, serializeEnvelope } from "./core/envelope.js";
 import { redact } from "./core/redact.js";
+import { GLOBAL_OPTIONS, GLOBAL_VALUE_OPTIONS } from "./core/global-options.js";
 
 declare const __NIXI_VERSION__: string;
 export const VERSION = typeof __NIXI_VERSION__ === "string" ? __NIXI_VERSION__ : "0.0.0-dev";
@@ -44,20 +45,8 @@ function buildIO(partial: Partial<IO> | undefined, env: NodeJS.ProcessEnv, argv:
 }
 
 function addGlobalOptions(cmd: Command): Command {
-  return cmd
-    .option("--json", "print one JSON document (the envelope) on stdout")
-    .option("-y, --yes", "apply changes without asking")
-    .option("--dry-run", "show the plan, change nothing")
-    .option("--no-rebuild", "stage the change; apply later with `nixi system rebuild`")
-    .option("--no-input", "never prompt")
-    .option("--no-color", "no colour")
-    .option("-q, --quiet", "less output")
-    .option("-v, --verbose", "more output (diffs in plans, debug lines)")
-    .option("--root <dir>", "treat DIR as the machine's / (default /)")
-    .option("--config <file>", "config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)")
-    .option("--node <names>", "run on these nodes (comma-separated; default: this machine)")
-    .option("--all-nodes", "run on every node in the inventory")
-    .option("--parallel <n>", "nodes at once (default 10)");
+  for (const o of GLOBAL_OPTIONS) cmd.option(o.flags, o.description);
+  return cmd;
 }
 
 function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalFlags {
@@ -135,7 +124,7 @@ interface Selected {
 }
 
 /** Global options that take a value: their value is not a command word. */
-const VALUE_OPTIONS = new Set(["--root", "--config", "--node", "--parallel"]);
+const VALUE_OPTIONS = new Set(GLOBAL_VALUE_OPTIONS);
 
 /** The command words of argv (`nixi --root R fw open 80` -> fw, open, 80); `help` is skipped. */
 function commandWords(argv: string[]): string[] {

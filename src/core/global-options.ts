@@ -1,0 +1,36 @@
+// The global flags, listed once: src/cli.ts registers them on the program, and
+// scripts/gen-completions.mjs writes them into the shell completions and the man page.
+// No imports here: cli.ts loads this on every start.
+
+export interface GlobalOption {
+  /** commander syntax: "-y, --yes", "--root <dir>". */
+  flags: string;
+  description: string;
+  /** What the value is, for shell completion (no entry: free text). */
+  complete?: "dir" | "file";
+}
+
+export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
+  { flags: "--json", description: "print one JSON document (the envelope) on stdout" },
+  { flags: "-y, --yes", description: "apply changes without asking" },
+  { flags: "--dry-run", description: "show the plan, change nothing" },
+  { flags: "--no-rebuild", description: "stage the change; apply later with `nixi system rebuild`" },
+  { flags: "--no-input", description: "never prompt" },
+  { flags: "--no-color", description: "no colour" },
+  { flags: "-q, --quiet", description: "less output" },
+  { flags: "-v, --verbose", description: "more output (diffs in plans, debug lines)" },
+  { flags: "--root <dir>", description: "treat DIR as the machine's / (default /)", complete: "dir" },
+  { flags: "--config <file>", description: "config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)", complete: "file" },
+  { flags: "--node <names>", description: "run on these nodes (comma-separated; default: this machine)" },
+  { flags: "--all-nodes", description: "run on every node in the inventory" },
+  { flags: "--parallel <n>", description: "nodes at once (default 10)" },
+];
+
+/** Added by commander itself (program.version() and the built-in help). */
+export const BUILTIN_OPTIONS: readonly GlobalOption[] = [
+  { flags: "-h, --help", description: "show help for the command" },
+  { flags: "-V, --version", description: "print nixi's version" },
+];
+
+/** Long names of the global options that take a value ("--root", ...). */
+export const GLOBAL_VALUE_OPTIONS: readonly string[] = GLOBAL_OPTIONS.filter((o) => o.flags.includes("<")).map((o) => o.flags.replace(/^.*?(--[\w-]+).*$/, "$1"));
