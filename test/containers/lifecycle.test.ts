@@ -81,6 +81,19 @@ describe("deploy", () => {
   });
 });
 
+describe("hostile values through the CLI", () => {
+  test("quotes, ${, newlines and ; in env values and --cmd stay inert Nix strings", async () => {
+    const root = await newRoot();
+    const evil = `a"b\\c \${builtins.abort "x"} ''\${y}'' $(reboot); rm -rf /\nsecond line`;
+    const r = await run(["container", "deploy", "web", "--image", "nginx:1.27", "--env", `EVIL=${evil}`, "--cmd", `sh -c 'echo "\${HOME}"; id' "$(reboot)"`, "--backend", "podman", "--yes", "--no-rebuild", "--root", root]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const v = await evalModule(nixFile(root), { resolve: true });
+    const web = v.virtualisation["oci-containers"].containers.web;
+    expect(web.environment.EVIL).toBe(evil);
+    expect(web.cmd).toEqual(["sh", "-c", 'echo "${HOME}"; id', "$(reboot)"]);
+  });
+});
+
 describe("update", () => {
   test("image, env, ports and firewall follow; unknown container is exit 1", async () => {
     const root = await newRoot();

@@ -5,7 +5,7 @@ import { ContainerName, ImageRef, EnvKey, EnvPair, PortSpec, parseImageRef, pars
 import { parseVolume, dataFolders } from "../../src/containers/volumes.js";
 import { splitWords } from "../../src/containers/shellwords.js";
 import { shQuote } from "../../src/exec/quote.js";
-import { parsePodmanPs, parseDockerPs, parseInspect, parseDockerPorts, parseLogStream, mergeLogs } from "../../src/containers/runtime.js";
+import { parsePodmanPs, parseDockerPs, parseInspect, parseDockerPorts, parseLogStream, mergeLogs, detectBackend, unitExists } from "../../src/containers/runtime.js";
 import { parseDotenv, renderEnvFile } from "../../src/containers/secrets.js";
 import { NixiError } from "../../src/core/errors.js";
 
@@ -140,5 +140,28 @@ describe("credentials files", () => {
     expect(() => parseDotenv("1BAD=x", "f")).toThrow(/f:1/);
     expect(() => parseDotenv("novalue", "f")).toThrow(/KEY=VALUE/);
     expect(renderEnvFile("web", new Map([["Z", "1"], ["A", "2"]]))).toMatch(/\nA=2\nZ=1\n$/);
+  });
+});
+
+describe("backend detection", () => {
+  const exec = (programs: string[], showOut = "", code = 0) =>
+    ({
+      which: async (p: string) => (programs.includes(p) ? `/usr/bin/${p}` : null),
+      run: async (argv: string[]) => {
+        expect(argv.slice(0, 3)).toEqual(["systemctl", "show", "--property=LoadState"]);
+        return { exitCode: code, stdout: showOut, stderr: "" };
+      },
+    }) as any;
+  test("the state's backend wins; else podman, else docker, else null", async () => {
+    expect(await detectBackend(exec(["podman", "docker"]), "docker")).toBe("docker");
+    expect(await detectBackend(exec(["podman", "docker"]))).toBe("podman");
+    expect(await detectBackend(exec(["docker"]))).toBe("docker");
+    expect(await detectBackend(exec([]))).toBeNull();
+    expect(await detectBackend(exec(["docker"]), "lxc")).toBe("docker");
+  });
+  test("unit existence from systemctl show", async () => {
+    expect(await unitExists(exec([], "LoadState=loaded\n"), "podman-web.service")).toBe(true);
+    expect(await unitExists(exec([], "LoadState=not-found\n"), "podman-web.service")).toBe(false);
+    expect(await unitExists(exec([], "", 1), "podman-web.service")).toBe(false);
   });
 });
