@@ -55,41 +55,41 @@ export default defineCommand<{ olderThan?: string; keep?: number }, GcData>({
 });
 
 async function gcPlan(ctx: Ctx, { olderThan, keep }: { olderThan?: string; keep?: number }): Promise<Plan & { data: GcData }> {
-    const { generations, SYSTEM_PROFILE } = await import("../../system/gather.js");
-    const { parsePeriodDays } = await import("../../system/health.js");
-    const days = olderThan !== undefined ? parsePeriodDays(olderThan) : keep === undefined ? 14 : null;
-    const gens = (await generations(ctx)).generations;
-    if (gens.length === 0) throw new NixiError("FAILED", "no system generations found", "is this a NixOS machine?");
-    const now = ctx.clock().getTime();
-    const newest = new Set(gens.slice(0, keep ?? 0).map((g) => g.generation));
-    const del = gens.filter((g) => {
-      if (g.current || newest.has(g.generation)) return false;
-      if (days === null) return true;
-      return g.date !== null && now - Date.parse(g.date) > days * 86_400_000;
-    });
-    const delNums = del.map((g) => g.generation).sort((a, b) => a - b);
-    del.sort((a, b) => a.generation - b.generation);
-    const commands = [
-      ...(delNums.length ? [`nix-env --profile ${SYSTEM_PROFILE} --delete-generations ${delNums.join(" ")}`] : []),
-      "nix-collect-garbage",
-      ...(delNums.length ? ["/run/current-system/bin/switch-to-configuration boot"] : []),
-    ];
-    return {
-      summary: [
-        delNums.length ? `delete system generations ${delNums.join(", ")}` : "no system generation is old enough to delete",
-        "collect garbage in the Nix store (space freed is reported afterwards)",
-        ...(delNums.length ? ["update the boot menu"] : []),
-      ],
-      files: [],
-      commands,
-      rebuild: false,
-      data: {
-        olderThanDays: days,
-        keep: keep ?? null,
-        delete: del.map((g) => ({ generation: g.generation, date: g.date, nixosVersion: g.nixosVersion })),
-        kept: gens.filter((g) => !delNums.includes(g.generation)).map((g) => g.generation),
-        freedBytes: null,
-        deletedPaths: null,
-      },
-    };
+  const { generations, SYSTEM_PROFILE } = await import("../../system/gather.js");
+  const { parsePeriodDays } = await import("../../system/health.js");
+  const days = olderThan !== undefined ? parsePeriodDays(olderThan) : keep === undefined ? 14 : null;
+  const gens = (await generations(ctx)).generations;
+  if (gens.length === 0) throw new NixiError("FAILED", "no system generations found", "is this a NixOS machine?");
+  const now = ctx.clock().getTime();
+  const newest = new Set(gens.slice(0, keep ?? 0).map((g) => g.generation));
+  const del = gens.filter((g) => {
+    if (g.current || newest.has(g.generation)) return false;
+    if (days === null) return true;
+    return g.date !== null && now - Date.parse(g.date) > days * 86_400_000;
+  });
+  const delNums = del.map((g) => g.generation).sort((a, b) => a - b);
+  del.sort((a, b) => a.generation - b.generation);
+  const commands = [
+    ...(delNums.length ? [`nix-env --profile ${SYSTEM_PROFILE} --delete-generations ${delNums.join(" ")}`] : []),
+    "nix-collect-garbage",
+    ...(delNums.length ? ["/run/current-system/bin/switch-to-configuration boot"] : []),
+  ];
+  return {
+    summary: [
+      delNums.length ? `delete system generations ${delNums.join(", ")}` : "no system generation is old enough to delete",
+      "collect garbage in the Nix store (space freed is reported afterwards)",
+      ...(delNums.length ? ["update the boot menu"] : []),
+    ],
+    files: [],
+    commands,
+    rebuild: false,
+    data: {
+      olderThanDays: days,
+      keep: keep ?? null,
+      delete: del.map((g) => ({ generation: g.generation, date: g.date, nixosVersion: g.nixosVersion })),
+      kept: gens.filter((g) => !delNums.includes(g.generation)).map((g) => g.generation),
+      freedBytes: null,
+      deletedPaths: null,
+    },
+  };
   }

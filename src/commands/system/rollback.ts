@@ -1,5 +1,6 @@
 import { defineCommand } from "../../core/command.js";
 import { NixiError } from "../../core/errors.js";
+import type { Ctx } from "../../core/context.js";
 import { PositiveInt } from "../../system/schemas.js";
 
 interface RollbackData {
@@ -41,23 +42,27 @@ export default defineCommand<{ to?: number }, RollbackData>({
       data: { from: current?.generation ?? null, to: target.generation },
     };
   },
-  async apply(ctx, { to }, plan) {
-    const { changeRun, SYSTEM_PROFILE, generations } = await import("../../system/gather.js");
-    const gens = (await generations(ctx)).generations;
-    const from = gens.find((g) => g.current)?.generation ?? null;
-    const target = to ?? gens.find((g) => from !== null && g.generation < from)!.generation;
-    if (to === undefined) await changeRun(ctx, ["nixos-rebuild", "switch", "--rollback"], { timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
-    else {
-      await changeRun(ctx, ["nix-env", "--profile", SYSTEM_PROFILE, "--switch-generation", String(target)]);
-      try {
-        await changeRun(ctx, [`${SYSTEM_PROFILE}/bin/switch-to-configuration`, "switch"], { timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
-      } catch (e: any) {
-        // Put the profile back so the boot menu and the running system agree again.
-        if (from !== null) await ctx.exec.run(["nix-env", "--profile", SYSTEM_PROFILE, "--switch-generation", String(from)], { privileged: true });
-        throw new NixiError("FAILED", `activating generation ${target} failed; the system profile points at generation ${from} again: ${e.message}`);
-      }
-    }
-    void plan;
-    return { from, to: target };
+  async apply(ctx, { to }) {
+    const { withLock } = await import("../../nixos/transaction.js");
+    return withLock(ctx, () => rollbackLocked(ctx, to));
   },
 });
+
+async function rollbackLocked(ctx: Ctx, to: number | undefined): Promise<RollbackData> {
+  const { changeRun, SYSTEM_PROFILE, generations } = await import("../../system/gather.js");
+  const gens = (await generations(ctx)).generations;
+  const from = gens.find((g) => g.current)?.generation ?? null;
+  const target = to ?? gens.find((g) => from !== null && g.generation < from)!.generation;
+  if (to === undefined) await changeRun(ctx, ["nixos-rebuild", "switch", "--rollback"], { timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
+  else {
+    await changeRun(ctx, ["nix-env", "--profile", SYSTEM_PROFILE, "--switch-generation", String(target)]);
+    try {
+      await changeRun(ctx, [`${SYSTEM_PROFILE}/bin/switch-to-configuration`, "switch"], { timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
+    } catch (e: any) {
+      // Put the profile back so the boot menu and the running system agree again.
+      if (from !== null) await ctx.exec.run(["nix-env", "--profile", SYSTEM_PROFILE, "--switch-generation", String(from)], { privileged: true });
+      throw new NixiError("FAILED", `activating generation ${target} failed; the system profile points at generation ${from} again: ${e.message}`);
+    }
+  }
+  return { from, to: target };
+}

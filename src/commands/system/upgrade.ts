@@ -1,5 +1,6 @@
 import { defineCommand } from "../../core/command.js";
 import { NixiError } from "../../core/errors.js";
+import type { Ctx } from "../../core/context.js";
 
 interface UpgradeData {
   configuration: "flake" | "channels";
@@ -35,33 +36,38 @@ export default defineCommand<Record<string, never>, UpgradeData>({
     };
   },
   async apply(ctx) {
-    const { isFlake, nixosDir, changeRun, NIX } = await import("../../system/gather.js");
-    const { tail } = await import("../../nixos/transaction.js");
-    const mode = ctx.config.rebuild.mode;
-    const timeoutMs = ctx.config.rebuild.timeoutSeconds * 1000;
-    const rebuild = async (extra: string[], restore?: () => Promise<void>) => {
-      ctx.log(`running nixos-rebuild ${mode} ${extra.join(" ")}...`);
-      const r = await ctx.exec.run(["nixos-rebuild", mode, ...extra], { privileged: true, timeoutMs });
-      if (r.exitCode !== 0 || r.notFound) {
-        if (restore) await restore();
-        const why = r.notFound ? "nixos-rebuild was not found" : r.timedOut ? "timed out" : `exit ${r.exitCode}`;
-        throw new NixiError("REBUILD_FAILED", `nixos-rebuild ${mode} failed (${why})${restore ? "; flake.lock was restored" : ""}\n${tail(r.stderr || r.stdout, 20)}`);
-      }
-    };
-    if (await isFlake(ctx)) {
-      const dir = nixosDir(ctx);
-      const lockPath = `${dir}/flake.lock`;
-      const before = await ctx.exec.readFile(lockPath);
-      // Run in the flake's folder: `nix flake update --flake DIR` exists only from Nix 2.19, a positional DIR only before it.
-      await changeRun(ctx, [...NIX, "flake", "update"], { timeoutMs: 600_000, cwd: dir });
-      const after = await ctx.exec.readFile(lockPath);
-      await rebuild([], async () => {
-        if (before === null) await ctx.exec.remove(lockPath, { privileged: true });
-        else await ctx.exec.writeFile(lockPath, before, { privileged: true });
-      });
-      return { configuration: "flake", mode, flakeLockChanged: before !== after };
-    }
-    await rebuild(["--upgrade"]);
-    return { configuration: "channels", mode };
+    const { tail, withLock } = await import("../../nixos/transaction.js");
+    // Hold nixi's lock: no other nixi change may rebuild at the same time.
+    return withLock(ctx, () => upgradeLocked(ctx, tail));
   },
 });
+
+async function upgradeLocked(ctx: Ctx, tail: (t: string, n: number) => string): Promise<UpgradeData> {
+  const { isFlake, nixosDir, changeRun, NIX } = await import("../../system/gather.js");
+  const mode = ctx.config.rebuild.mode;
+  const timeoutMs = ctx.config.rebuild.timeoutSeconds * 1000;
+  const rebuild = async (extra: string[], restore?: () => Promise<void>) => {
+    ctx.log(`running nixos-rebuild ${mode} ${extra.join(" ")}...`);
+    const r = await ctx.exec.run(["nixos-rebuild", mode, ...extra], { privileged: true, timeoutMs });
+    if (r.exitCode !== 0 || r.notFound) {
+      if (restore) await restore();
+      const why = r.notFound ? "nixos-rebuild was not found" : r.timedOut ? "timed out" : `exit ${r.exitCode}`;
+      throw new NixiError("REBUILD_FAILED", `nixos-rebuild ${mode} failed (${why})${restore ? "; flake.lock was restored" : ""}\n${tail(r.stderr || r.stdout, 20)}`);
+    }
+  };
+  if (await isFlake(ctx)) {
+    const dir = nixosDir(ctx);
+    const lockPath = `${dir}/flake.lock`;
+    const before = await ctx.exec.readFile(lockPath);
+    // Run in the flake's folder: `nix flake update --flake DIR` exists only from Nix 2.19, a positional DIR only before it.
+    await changeRun(ctx, [...NIX, "flake", "update"], { timeoutMs: 600_000, cwd: dir });
+    const after = await ctx.exec.readFile(lockPath);
+    await rebuild([], async () => {
+      if (before === null) await ctx.exec.remove(lockPath, { privileged: true });
+      else await ctx.exec.writeFile(lockPath, before, { privileged: true });
+    });
+    return { configuration: "flake", mode, flakeLockChanged: before !== after };
+  }
+  await rebuild(["--upgrade"]);
+  return { configuration: "channels", mode };
+}
