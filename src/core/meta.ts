@@ -1,24 +1,9 @@
 // What --help, completions, man pages and `ask` need of a command: its spec without functions
 // or schemas. The build writes these into a manifest so start-up never loads command code.
-import type { AnyCommand, Risk } from "./command.js";
+import type { AnyCommand, ArgSpec, FlagSpec, Risk } from "./command.js";
 
-export interface ArgMeta {
-  name: string;
-  description: string;
-  variadic?: boolean;
-  optional?: boolean;
-}
-
-export interface FlagMeta {
-  description: string;
-  type: "boolean" | "string" | "number" | "list";
-  short?: string;
-  placeholder?: string;
-  default?: unknown;
-  choices?: readonly string[];
-  secret?: boolean;
-  hiddenFromAsk?: boolean;
-}
+export type ArgMeta = Omit<ArgSpec, "schema">;
+export type FlagMeta = Omit<FlagSpec, "schema">;
 
 export interface CommandMeta {
   path: string[];
