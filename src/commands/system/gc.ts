@@ -92,4 +92,4 @@ async function gcPlan(ctx: Ctx, { olderThan, keep }: { olderThan?: string; keep?
       deletedPaths: null,
     },
   };
-  }
+}
