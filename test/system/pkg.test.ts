@@ -140,3 +140,20 @@ describe("pkg on a channel system", () => {
     expect(l.json.warnings[0]).toContain("environment.systemPackages could not be evaluated");
   });
 });
+
+describe("pkg install at a terminal", () => {
+  it("asks (default No): no changes nothing, yes applies", async () => {
+    const { scriptedPrompter } = await import("../helpers/run.js");
+    const e = makeEnv({ flake: true });
+    const before = treeHash(e.root);
+    const no = scriptedPrompter({ confirm: [false] });
+    const r1 = await e.run("pkg install htop", { tty: true, prompter: no });
+    expect(no.asked).toHaveLength(1);
+    expect(r1.exitCode).toBe(3);
+    expect(treeHash(e.root)).toBe(before);
+    const yes = scriptedPrompter({ confirm: [true] });
+    const r2 = await e.run("pkg install htop", { tty: true, prompter: yes });
+    expect(r2.exitCode, r2.stderr).toBe(0);
+    expect(readFileSync(join(e.root, NIXI, "packages.nix"), "utf8")).toContain("pkgs.htop");
+  });
+});

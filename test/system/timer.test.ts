@@ -214,3 +214,24 @@ describe("timer list / status / enable / disable", () => {
     expect(e.calls()[1]).toBe("systemctl disable --now logrotate.timer");
   });
 });
+
+describe("hand-edited state.toml is validated before rendering", () => {
+  it("a hostile OnCalendar, user or package in state.toml stops the rebuild with exit 2 and nothing changes", async () => {
+    const cases = [
+      '[timers.x]\ncommand = "true"\nonCalendar = "daily\\nExecStartPre=/bin/evil"\n',
+      '[timers.x]\ncommand = "true"\nonCalendar = "daily"\nuser = "root\\nExecStart=/bin/evil"\n',
+      '[timers."../x"]\ncommand = "true"\nonCalendar = "daily"\n',
+      '[packages]\nsystem = ["htop; rm -rf /"]\n',
+      '[packages]\nsystem = ["builtins.abort \\"x\\""]\n',
+    ];
+    for (const extra of cases) {
+      const e = makeEnv();
+      e.put("/etc/nixos/nixi/state.toml", `version = 1\n\n${extra}`);
+      const before = treeHash(e.root);
+      const r = await e.run("system rebuild --yes");
+      expect(r.exitCode, `${extra}: ${r.stderr}`).toBe(2);
+      expect(treeHash(e.root)).toBe(before);
+      expect(e.calls()).toEqual([]);
+    }
+  });
+});
