@@ -80,11 +80,19 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of created.containers) await podman("rm", "-f", "-t", "0", c);
-  if (created.network) await podman("network", "rm", "nixi");
+  const problems: string[] = [];
+  for (const c of created.containers) {
+    const r = await podman("rm", "-f", "-t", "0", c);
+    if (r.code !== 0 && !/no such container/i.test(r.stderr)) problems.push(`rm ${c}: ${r.stderr.trim()}`);
+  }
+  if (created.network) {
+    const r = await podman("network", "rm", "-f", "nixi");
+    if (r.code !== 0) problems.push(`network rm nixi: ${r.stderr.trim()}`);
+  }
   if (created.image) await podman("rmi", "-f", IMAGE);
   if (service?.pid) service.kill("SIGTERM");
   if (sock) await rm(sock, { force: true });
+  expect(problems).toEqual([]);
 }, 60_000);
 
 describe("real podman", () => {
