@@ -77,7 +77,7 @@ export interface CommandSpec<I = Record<string, any>, D = unknown> {
   apply?: (ctx: Ctx, input: I, plan: Plan) => Promise<D>;
 
   /** Human rendering of data; default prints tables for arrays and aligned key/values for objects. */
-  render?: (data: D, out: import("./output.js").HumanOut, ctx: Ctx) => void;
+  render?: (data: D, out: import("./output.js").HumanOut) => void;
   /** Exit code for a successful run with this data (e.g. `system health` returns 8 when failing). */
   exitCode?: (data: D) => number;
 }

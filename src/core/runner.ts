@@ -206,7 +206,7 @@ export function printHuman(inv: Invocation, o: NodeOutcome, multi: boolean): voi
         for (const b of o.plan.summary) write(`${st.ok("✓")} ${redact(b)}\n`);
       }
     }
-    if (spec.render && o.data !== undefined) spec.render(o.data, out, makeCtx(inv, {} as Config, null as any, o.node, []));
+    if (spec.render && o.data !== undefined) spec.render(o.data, out);
     else if (spec.risk !== "change" && !(flags.dryRun && spec.risk === "operate")) renderDefault(o.data, out);
   }
 }
