@@ -32,6 +32,11 @@ describe("timer create / remove (declarative)", () => {
     const again = await e.run(["timer", "create", "backup", "--command", "restic backup /srv", "--on-calendar", "Mon..Fri 02:30", "--user", "backup", "--yes", "--json"]);
     expect(again.exitCode).toBe(0);
     expect(again.json.changed).toBe(false);
+    const d1 = await e.run(["timer", "create", "desc", "--command", "x", "--on-calendar", "daily", "--user", "bob", "--description", "Nightly", "--yes", "--no-rebuild"]);
+    expect(d1.exitCode).toBe(0);
+    const d2 = await e.run(["timer", "create", "desc", "--command", "x", "--on-calendar", "daily", "--user", "bob", "--description", "Nightly", "--yes", "--json"]);
+    expect(d2.json.changed).toBe(false);
+    expect((await e.run("timer remove desc --yes --no-rebuild")).exitCode).toBe(0);
     const before = treeHash(e.root);
     const other = await e.run(["timer", "create", "backup", "--command", "true", "--on-calendar", "daily", "--yes"]);
     expect(other.exitCode).toBe(2);

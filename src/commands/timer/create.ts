@@ -102,7 +102,8 @@ export default defineCommand<CreateInput, CreateData>({
     const existing = timers[name];
     const data: CreateData = { name, unit: `nixi-${name}`, kind: "declarative", onCalendar: spec, normalized: a?.normalized ?? null, nextRun: a?.nextElapse ?? null, user: input.user ?? null, command };
     if (existing) {
-      if (JSON.stringify(existing) === JSON.stringify(def)) return { summary: [], data };
+      const canon = (o: Record<string, unknown>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+      if (canon(existing) === canon(def)) return { summary: [], data };
       throw new NixiError("INVALID_ARGUMENT", `timer ${name} already exists with another definition`, `remove it first: nixi timer remove ${name}`);
     }
     timers[name] = def;
