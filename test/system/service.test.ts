@@ -59,6 +59,9 @@ describe("service read commands", () => {
     const h = await e.run("service logs nginx");
     expect(h.stdout).toContain("2025-11-21T10:00:00.123Z systemd[1]: Started Nginx Web Server.");
     expect(h.stdout).not.toContain("hunter2");
+    // control characters from the journal are shown escaped, never sent to the terminal
+    expect(h.stdout).toContain("nginx[1234]: status ok \\x1b[0m\n");
+    expect(h.stdout).not.toContain("\x1b");
     const bad = await e.run(["service", "logs", "nginx", "--since", "--all"]);
     expect(bad.exitCode).toBe(2);
     const bad2 = await e.run(["service", "logs", "nginx", "-n", "0"]);

@@ -11,9 +11,12 @@ interface LogsData {
 
 const PRIO = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
 
+/** Control characters from a log (ANSI escapes, carriage returns...) are shown escaped, never sent to the terminal. */
+const visible = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
 export function formatEntry(e: JournalEntry): string {
-  const who = e.identifier ? `${e.identifier}${e.pid !== null ? `[${e.pid}]` : ""}: ` : "";
-  return `${e.time ?? "-"} ${who}${e.message}`;
+  const who = e.identifier ? `${visible(e.identifier)}${e.pid !== null ? `[${e.pid}]` : ""}: ` : "";
+  return `${e.time ?? "-"} ${who}${visible(e.message).replace(/\n/g, "\n    ")}`;
 }
 
 export default defineCommand<{ name: string; lines: number; since?: string; follow?: boolean }, LogsData>({
