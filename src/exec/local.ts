@@ -1,4 +1,5 @@
-// Runs on this machine. Machine paths are mapped under --root; programs are found on PATH.
+// Runs on this machine. Machine paths are mapped under --root; programs are found on PATH
+// (argv arrays only, never a shell string).
 import { promises as fs, constants as fsc } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -33,29 +34,51 @@ export class LocalExecutor implements Executor {
 
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     if (argv.length === 0) throw new Error("empty argv");
-    const { execa } = await import("execa");
+    // node:child_process rather than execa: execa costs ~40 ms of CPU to load (docs/engine.md).
+    const { spawn } = await import("node:child_process");
     const full = opts.privileged && this.sudo ? ["sudo", "-n", "--", ...argv] : argv;
-    const child = execa(full[0], full.slice(1), {
-      input: opts.input,
-      timeout: opts.timeoutMs,
-      env: { ...this.env, ...opts.env },
-      extendEnv: false,
-      cwd: opts.cwd ? this.hostPath(opts.cwd) : undefined,
-      reject: false,
-      stripFinalNewline: false,
-      stdin: opts.input === undefined ? "ignore" : "pipe",
-      encoding: "utf8",
+    return new Promise((resolve) => {
+      const child = spawn(full[0], full.slice(1), {
+        env: { ...this.env, ...opts.env },
+        cwd: opts.cwd ? this.hostPath(opts.cwd) : undefined,
+        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      let notFound = false;
+      let timedOut = false;
+      child.stdout!.setEncoding("utf8").on("data", (c: string) => {
+        stdout += c;
+        opts.onStdout?.(c);
+      });
+      child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+      if (opts.input !== undefined) {
+        child.stdin!.on("error", () => {}); // the program may exit without reading its input
+        child.stdin!.end(opts.input);
+      }
+      // On timeout: SIGTERM, then SIGKILL if it does not go within 2 s.
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGTERM");
+            setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+          }, opts.timeoutMs)
+        : null;
+      child.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") notFound = true;
+        else stderr += e.message;
+      });
+      child.on("close", (code) => {
+        if (timer) clearTimeout(timer);
+        resolve({
+          exitCode: notFound ? 127 : code ?? (timedOut ? 124 : 1),
+          stdout,
+          stderr: stderr || (notFound ? `${full[0]}: command not found` : ""),
+          ...(timedOut ? { timedOut } : {}),
+          ...(notFound ? { notFound } : {}),
+        });
+      });
     });
-    if (opts.onStdout) child.stdout?.on("data", (b: Buffer) => opts.onStdout!(b.toString("utf8")));
-    const r = await child;
-    const notFound = (r as any).code === "ENOENT" || /ENOENT/.test(String((r as any).originalMessage ?? ""));
-    return {
-      exitCode: typeof r.exitCode === "number" ? r.exitCode : notFound ? 127 : 1,
-      stdout: String(r.stdout ?? ""),
-      stderr: String(r.stderr ?? "") || (notFound ? `${full[0]}: command not found` : ""),
-      timedOut: r.timedOut || undefined,
-      notFound: notFound || undefined,
-    };
   }
 
   async which(program: string): Promise<string | null> {
