@@ -59,6 +59,9 @@ export const MANIFEST_CATALOG: Catalog = {
 };
 `,
   );
+  // Shell completions and the man page, from the same metadata (committed; see docs/completions.md).
+  const { writeDocs } = await import("./gen-completions.mjs");
+  for (const rel of await writeDocs(root, COMMANDS.map(toMeta), GROUP_SUMMARIES)) console.log(`build: wrote ${rel}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
