@@ -100,9 +100,19 @@ export async function showUnit(ctx: Ctx, unit: string, props: string[] = SHOW_PR
 export async function generations(ctx: Ctx): Promise<{ source: "nixos-rebuild" | "profile"; generations: Generation[] }> {
   const r = await ctx.exec.run(["nixos-rebuild", "list-generations", "--json"], { readOnly: true, timeoutMs: 60_000 });
   if (!r.notFound && r.exitCode === 0) {
+    let gens: Generation[] | null = null;
     try {
-      return { source: "nixos-rebuild", generations: parseGenerationsJson(r.stdout) };
+      gens = parseGenerationsJson(r.stdout);
     } catch {}
+    if (gens) {
+      // Exact times (UTC) from the profile links; nixos-rebuild prints local time without a zone.
+      const dir = SYSTEM_PROFILE.replace(/\/[^/]*$/, "");
+      for (const g of gens) {
+        const st = await ctx.exec.stat(`${dir}/system-${g.generation}-link`).catch(() => null);
+        if (st) g.date = new Date(st.mtimeMs).toISOString();
+      }
+      return { source: "nixos-rebuild", generations: gens };
+    }
   }
   return { source: "profile", generations: await profileGenerations(ctx) };
 }

@@ -13,12 +13,12 @@ export interface Generation {
 
 const unknown = (v: unknown) => (typeof v === "string" && v !== "" && v !== "Unknown" ? v : null);
 
-/** "2024-11-07 23:54:17" (local time of the machine; we treat it as UTC) -> ISO. */
+/** "2024-11-07 23:54:17" is the machine's local time (nixos-rebuild prints no zone): ISO 8601 without a zone.
+ *  `generations()` replaces it by the exact UTC time of the profile link when it can read it. */
 export function generationDate(v: unknown): string | null {
   if (typeof v !== "string") return null;
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})/.exec(v);
-  if (!m) return null;
-  return new Date(`${m[1]}T${m[2]}Z`).toISOString();
+  return m ? `${m[1]}T${m[2]}` : null;
 }
 
 /** `nixos-rebuild list-generations --json`: [{generation, date, nixosVersion, kernelVersion, configurationRevision, specialisations, current}]. */

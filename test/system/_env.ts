@@ -1,5 +1,5 @@
 // Shared set-up for the system/pkg/channel/service/timer tests: a fake root and the fakes on PATH.
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, existsSync, symlinkSync, readdirSync, statSync } from "node:fs";
+import { lutimesSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, existsSync, symlinkSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createHash } from "node:crypto";
@@ -78,6 +78,8 @@ export function treeHash(root: string, opts: { skipDotFiles?: boolean } = {}): s
   return h.digest("hex");
 }
 
+const GEN_DATES: Record<number, string> = { 40: "2026-10-02T21:13:05", 41: "2026-11-14T09:47:30", 42: "2026-11-20T18:02:11" };
+
 /** System profile links and /run/{booted,current}-system as NixOS lays them out (absolute links into /nix/store). */
 export function makeProfiles(e: Env, opts: { bootedKernel?: string } = {}): void {
   const gens: Array<[number, string, string]> = [[40, "24.05.20240930.1925c60", "6.6.53"], [41, "24.11.20241109.76612b1", "6.6.60"], [42, "24.11.20241123.5e4fbfb", "6.6.63"]];
@@ -90,6 +92,9 @@ export function makeProfiles(e: Env, opts: { bootedKernel?: string } = {}): void
     symlinkSync(`${kernel(kv)}/bzImage`, join(e.root, sys(n), "kernel"));
     mkdirSync(join(e.root, "nix/var/nix/profiles"), { recursive: true });
     symlinkSync(sys(n), join(e.root, `nix/var/nix/profiles/system-${n}-link`));
+    // the link's time is the generation's date (as in generations.json, taken as UTC)
+    const when = new Date(`${GEN_DATES[n]}Z`);
+    lutimesSync(join(e.root, `nix/var/nix/profiles/system-${n}-link`), when, when);
   }
   symlinkSync("system-42-link", join(e.root, "nix/var/nix/profiles/system"));
   mkdirSync(join(e.root, "run"), { recursive: true });

@@ -54,6 +54,8 @@ describe("system generations", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(e.calls()).toEqual(["nixos-rebuild list-generations --json"]);
     expect(r.json.data.map((g: any) => [g.generation, g.current, g.kernelVersion])).toEqual([[42, true, "6.6.63"], [41, false, "6.6.60"], [40, false, "6.6.53"]]);
+    // exact UTC times from the profile links replace nixos-rebuild's zone-less local times
+    expect(r.json.data[0].date).toBe("2026-11-20T18:02:11.000Z");
     const h = await e.run("system generations");
     expect(h.stdout).toMatch(/^GEN\s+DATE\s+NIXOS\s+KERNEL$/m);
     expect(h.stdout).toMatch(/^42 \*\s+2026-11-20 18:02:11Z\s+24\.11\.20241123\.5e4fbfb\s+6\.6\.63$/m);
@@ -67,7 +69,7 @@ describe("system generations", () => {
       [41, false, "24.11.20241109.76612b1", "6.6.60"],
       [40, false, "24.05.20240930.1925c60", "6.6.53"],
     ]);
-    expect(r.json.data[0].date).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(r.json.data.map((g: any) => g.date)).toEqual(["2026-11-20T18:02:11.000Z", "2026-11-14T09:47:30.000Z", "2026-10-02T21:13:05.000Z"]);
     e.calls();
   });
 });
