@@ -72,7 +72,7 @@ describe("transaction", () => {
     const r = await run(`fw open 8080 --dry-run --root ${root}`, { path: [FAKES], env: f.env });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain("open 8080/tcp");
-    expect(r.stdout).toContain("+        8080");
+    expect(r.stdout).toMatch(/^\+\s+allowedTCPPorts = \[ 8080 \];$/m);
     expect(treeHash(root)).toBe(before);
     expect(f.calls()).toEqual([]);
     const j = await run(`fw open 8080 --dry-run --json --root ${root}`, { path: [FAKES], env: f.env });

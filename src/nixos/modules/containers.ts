@@ -3,7 +3,7 @@
 // a oneshot service creating that network (idempotent) which every container unit is ordered after,
 // systemd.tmpfiles rules for /srv/<name>/... and the restart policy of the generated units.
 import type { Area } from "../areas.js";
-import { NixRef, type NixValue } from "../render.js";
+import { mkForce, NixRef, type NixValue } from "../render.js";
 import type { State } from "../state.js";
 import { NETWORK, NETWORK_UNIT, type ContainersSection, type ContainerDecl } from "../../containers/state.js";
 import { credentialsFile, dataFolders, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "../../containers/volumes.js";
@@ -12,8 +12,6 @@ import { NixiError } from "../../core/errors.js";
 
 type Body = { [key: string]: NixValue | undefined };
 
-/** lib.mkForce VALUE, as the attribute set it evaluates to (the renderer writes data, not calls). */
-const mkForce = (content: NixValue): NixValue => ({ _type: "override", priority: 50, content });
 
 /** systemd Restart= for a docker-style restart policy. oci-containers sets Restart=always itself. */
 export function systemdRestart(policy: string | undefined): string | null {
