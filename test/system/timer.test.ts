@@ -28,6 +28,18 @@ describe("timer create / remove (declarative)", () => {
     expect(readFileSync(file("state.toml"), "utf8")).toContain('[timers.backup]\ncommand = "restic backup /srv"');
   });
 
+  it("a command that looks like it holds a secret gets a warning (it would land in the Nix store)", async () => {
+    const r = await e.run(["timer", "create", "sec", "--command", "curl -H 'Authorization: Bearer abcdefghijklmnop' https://x", "--on-calendar", "daily", "--yes", "--no-rebuild", "--json"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json.warnings.join(" ")).toContain("looks like it contains a secret");
+    expect(JSON.stringify(r.json)).not.toContain("abcdefghijklmnop");
+    expect((await e.run("timer remove sec --yes --no-rebuild")).exitCode).toBe(0);
+    const plain = await e.run(["timer", "create", "plain", "--command", "restic backup --password-file /srv/.credentials/restic /srv", "--on-calendar", "daily", "--yes", "--no-rebuild", "--json"]);
+    expect(plain.json.warnings).toEqual([]);
+    expect((await e.run("timer remove plain --yes --no-rebuild")).exitCode).toBe(0);
+    e.calls();
+  });
+
   it("the same create again changes nothing; another definition under the name is refused", async () => {
     const again = await e.run(["timer", "create", "backup", "--command", "restic backup /srv", "--on-calendar", "Mon..Fri 02:30", "--user", "backup", "--yes", "--json"]);
     expect(again.exitCode).toBe(0);

@@ -53,6 +53,15 @@ export default defineCommand<CreateInput, CreateData>({
     const name = checkTimerName(input.name);
     if (input.command === undefined) throw new NixiError("INVALID_ARGUMENT", "--command is required", 'e.g. --command "restic backup /srv"');
     const command = checkCommand(input.command);
+    const warnings: string[] = [];
+    const { redact } = await import("../../core/redact.js");
+    if (redact(command) !== command) {
+      warnings.push(
+        "the command looks like it contains a secret: " +
+          (input.at !== undefined ? "it is passed on systemd-run's command line" : "it is stored in state.toml and the world-readable Nix store") +
+          "; read it from a root-only file instead, e.g. $(cat /srv/.credentials/NAME)",
+      );
+    }
     if (input.description !== undefined) checkDescription(input.description);
     if ((input.onCalendar === undefined) === (input.at === undefined)) {
       throw new NixiError("INVALID_ARGUMENT", "give exactly one of --on-calendar (a recurring timer) or --at (a one-off run)");
@@ -91,6 +100,7 @@ export default defineCommand<CreateInput, CreateData>({
       return {
         summary: [`start one-off timer ${unit} (${input.at})${input.user ? ` as ${input.user}` : ""}: ${command.split("\n")[0]}`],
         commands: [{ argv, privileged: true }],
+        warnings,
         data: { name, unit, kind: "transient", onCalendar: null, normalized, nextRun, user: input.user ?? null, command },
       };
     }
@@ -103,11 +113,11 @@ export default defineCommand<CreateInput, CreateData>({
     const data: CreateData = { name, unit: `nixi-${name}`, kind: "declarative", onCalendar: spec, normalized: a?.normalized ?? null, nextRun: a?.nextElapse ?? null, user: input.user ?? null, command };
     if (existing) {
       const canon = (o: Record<string, unknown>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
-      if (canon(existing) === canon(def)) return { summary: [], data };
+      if (canon(existing) === canon(def)) return { summary: [], data, warnings };
       throw new NixiError("INVALID_ARGUMENT", `timer ${name} already exists with another definition`, `remove it first: nixi timer remove ${name}`);
     }
     timers[name] = def;
-    return { summary: [`add timer nixi-${name} (${spec}${a?.normalized && a.normalized !== spec ? ` = ${a.normalized}` : ""})${input.user ? ` as ${input.user}` : ""}: ${command.split("\n")[0]}`], data };
+    return { warnings, summary: [`add timer nixi-${name} (${spec}${a?.normalized && a.normalized !== spec ? ` = ${a.normalized}` : ""})${input.user ? ` as ${input.user}` : ""}: ${command.split("\n")[0]}`], data };
   },
   render(d, out) {
     if (d.nextRun) out.line(`next run: ${d.nextRun}`);
