@@ -1,5 +1,5 @@
 // `system health`: pure evaluation of readings against thresholds.
-import type { DiskUse, LoadAvg, MemInfo } from "./proc.js";
+import type { DiskUse, LoadAvg, MemInfo, Pressure } from "./proc.js";
 import type { UnitRow } from "./systemd.js";
 import type { SmartHealth } from "./smart.js";
 
@@ -35,6 +35,8 @@ export interface HealthReport {
 export interface Readings {
   disks: DiskUse[] | null;
   memory: MemInfo | null;
+  /** Memory pressure (PSI) when the kernel has it: reported with the memory check. */
+  memoryPressure?: Pressure | null;
   load: LoadAvg | null;
   cpuCount: number;
   failedUnits: UnitRow[] | null;
@@ -69,12 +71,16 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
   else {
     const pct = r.memory.totalBytes > 0 ? round1((r.memory.usedBytes * 100) / r.memory.totalBytes) : 0;
     const fail = pct > t.memoryPercent;
+    const psi = r.memoryPressure ?? null;
     checks.push({
       name: "memory",
       status: fail ? "fail" : "ok",
-      message: `${pct}% used, ${Math.round(r.memory.availableBytes / 1048576)} MiB available (limit ${t.memoryPercent}%)`,
+      message:
+        `${pct}% used, ${Math.round(r.memory.availableBytes / 1048576)} MiB available (limit ${t.memoryPercent}%)` +
+        (psi ? `; pressure: stalled ${psi.some.avg60}% of the last minute` : ""),
       value: pct,
       threshold: t.memoryPercent,
+      ...(psi ? { details: { pressure: psi } } : {}),
     });
   }
 

@@ -163,3 +163,19 @@ export function parseDf(text: string): DiskUse[] {
 
 /** Real disks: drops pseudo file systems and zero-size entries. */
 export const realDisks = (d: DiskUse[]) => d.filter((x) => !PSEUDO_FS.has(x.fstype) && x.sizeBytes > 0);
+
+export interface Pressure {
+  some: { avg10: number; avg60: number; avg300: number; totalUs: number };
+  full: { avg10: number; avg60: number; avg300: number; totalUs: number } | null;
+}
+
+/** /proc/pressure/memory (PSI, kernel ≥ 4.20): "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" and a "full" line. */
+export function parsePressure(text: string): Pressure {
+  const line = (kind: string) => {
+    const m = new RegExp(`^${kind} avg10=([\\d.]+) avg60=([\\d.]+) avg300=([\\d.]+) total=(\\d+)`, "m").exec(text);
+    return m ? { avg10: Number(m[1]), avg60: Number(m[2]), avg300: Number(m[3]), totalUs: Number(m[4]) } : null;
+  };
+  const some = line("some");
+  if (!some) throw new Error("not a /proc/pressure file: no \"some\" line");
+  return { some, full: line("full") };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { osInfo, parseCpuinfo, parseDf, parseLoadavg, parseMeminfo, parseOsRelease, parseUptime, realDisks } from "../../src/system/proc.js";
+import { osInfo, parseCpuinfo, parseDf, parseLoadavg, parseMeminfo, parseOsRelease, parsePressure, parseUptime, realDisks } from "../../src/system/proc.js";
 import { parseJournal, parseShow, parseTimersJson, parseUnits, parseUnitsJson, parseUnitsPlain, showTimestamp, usecToIso } from "../../src/system/systemd.js";
 import { parseChannelList, parseGcFreed, parseGenerationsJson, parseNixEnvJson, parseNixSearchJson, profileLinkNumber } from "../../src/system/nix.js";
 import { parseSmartHealth, parseSmartScan } from "../../src/system/smart.js";
@@ -34,6 +34,14 @@ describe("proc parsers", () => {
     expect(parseCpuinfo(fx("cpuinfo"))).toEqual({ model: "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz", count: 4 });
     expect(parseCpuinfo(readFileSync("/proc/cpuinfo", "utf8")).count).toBeGreaterThan(0);
     expect(() => parseLoadavg("x")).toThrow();
+  });
+  it("/proc/pressure/memory (PSI)", () => {
+    expect(parsePressure(fx("pressure-memory"))).toEqual({
+      some: { avg10: 12.5, avg60: 8.31, avg300: 2.04, totalUs: 51234567 },
+      full: { avg10: 3.1, avg60: 1.2, avg300: 0.33, totalUs: 9876543 },
+    });
+    expect(parsePressure("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n").full).toBeNull();
+    expect(() => parsePressure("x")).toThrow();
   });
   it("df -B1 --output with spaces in the mount point", () => {
     const d = parseDf(fx("df.txt"));

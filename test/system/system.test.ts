@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FAKES, makeEnv, makeProfiles, treeHash } from "./_env.js";
+import { FAKES, FIX, makeEnv, makeProfiles, treeHash } from "./_env.js";
 
 describe("system info", () => {
   const e = makeEnv();
@@ -227,7 +227,10 @@ describe("system health", () => {
   it("exit 8 with memory pressure and a failed unit; the webhook gets the JSON summary", async () => {
     const e = makeEnv({ meminfo: "meminfo-pressure" });
     makeProfiles(e);
+    e.put("/proc/pressure/memory", readFileSync(join(FIX, "pressure-memory"), "utf8"));
     const r = await e.run(`system health --json --disk-percent 100 --webhook http://127.0.0.1:${port}/hook`);
+    expect(r.json.data.checks[1].details.pressure.some.avg60).toBe(8.31);
+    expect(r.json.data.checks[1].message).toContain("pressure: stalled 8.31% of the last minute");
     expect(r.exitCode).toBe(8);
     expect(r.json.ok).toBe(true);
     expect(r.json.data.failing).toEqual(["memory", "failed-units"]);
@@ -239,7 +242,7 @@ describe("system health", () => {
     expect(r.stdout).not.toContain(`127.0.0.1:${port}`);
     const h = await e.run("system health --disk-percent 100");
     expect(h.exitCode).toBe(8);
-    expect(h.stdout).toMatch(/^FAIL memory {7}97% used, 236 MiB available \(limit 90%\)$/m);
+    expect(h.stdout).toMatch(/^FAIL memory {7}97% used, 236 MiB available \(limit 90%\); pressure: stalled 8\.31% of the last minute$/m);
     expect(h.stdout).toMatch(/^unhealthy: memory, failed-units$/m);
   });
 

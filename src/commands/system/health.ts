@@ -43,10 +43,11 @@ export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loa
         return null;
       }
     };
-    const [memText, loadText, cpuText] = await Promise.all(["/proc/meminfo", "/proc/loadavg", "/proc/cpuinfo"].map((f) => g.readText(ctx, f)));
+    const [memText, loadText, cpuText, psiText] = await Promise.all(["/proc/meminfo", "/proc/loadavg", "/proc/cpuinfo", "/proc/pressure/memory"].map((f) => g.readText(ctx, f)));
     const readings = {
       disks: await safe(() => g.diskUse(ctx), "disk check"),
       memory: parse(memText, p.parseMeminfo),
+      memoryPressure: parse(psiText, p.parsePressure),
       load: parse(loadText, p.parseLoadavg),
       cpuCount: parse(cpuText, p.parseCpuinfo)?.count ?? 1,
       failedUnits: await safe(() => g.failedUnits(ctx), "failed-units check"),
