@@ -91,6 +91,8 @@ export const GLOBAL_SHORT_FLAGS = ["y", "q", "v", "h", "V"];
 export function defineCommand<I = Record<string, any>, D = unknown>(spec: CommandSpec<I, D>): CommandSpec<I, D> {
   for (const [name, f] of Object.entries(spec.flags ?? {})) {
     if (GLOBAL_FLAG_NAMES.includes(name)) throw new Error(`command ${spec.path.join(" ")}: --${name} is a global flag`);
+    // commander reads --no-X as the negation of --X
+    if (name.startsWith("no-")) throw new Error(`command ${spec.path.join(" ")}: a flag may not start with no- (--${name})`);
     if (f.short && GLOBAL_SHORT_FLAGS.includes(f.short)) throw new Error(`command ${spec.path.join(" ")}: -${f.short} is taken by a global flag`);
   }
   const kinds = [spec.run && !spec.plan, spec.mutate, spec.plan && spec.apply].filter(Boolean).length;

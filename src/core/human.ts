@@ -18,9 +18,12 @@ export function styler(color: boolean) {
   return { ok: (s: string) => c.green(s), bad: (s: string) => c.red(s), warn: (s: string) => c.yellow(s), dim: (s: string) => c.dim(s), bold: (s: string) => c.bold(s) };
 }
 
+/** Machine data may hold terminal escapes (a unit name, a log line): show them, never obey them. */
+export const inert = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
 const cell = (col: Column, row: any) => {
   const v = row[col.key];
-  return redact(col.format ? col.format(v, row) : v === undefined || v === null ? "" : Array.isArray(v) ? v.join(",") : String(v));
+  return inert(redact(col.format ? col.format(v, row) : v === undefined || v === null ? "" : Array.isArray(v) ? v.join(",") : String(v)));
 };
 
 export function humanOut(write: (s: string) => void, opts: { color: boolean; tty: boolean }): HumanOut {
@@ -32,7 +35,7 @@ export function humanOut(write: (s: string) => void, opts: { color: boolean; tty
     },
     kv(pairs) {
       const width = Math.max(0, ...pairs.map(([k]) => k.length));
-      for (const [k, v] of pairs) write(`${(k + ":").padEnd(width + 2)}${redact(v === undefined || v === null ? "-" : String(v))}\n`);
+      for (const [k, v] of pairs) write(`${(k + ":").padEnd(width + 2)}${inert(redact(v === undefined || v === null ? "-" : String(v)))}\n`);
     },
     table(rows, columns) {
       if (opts.tty && TableLib) {

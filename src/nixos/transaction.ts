@@ -125,9 +125,14 @@ export async function runChange<D>(
       const next = generated.get(posix.basename(path)) ?? null;
       if (current.get(path) !== next) writes.set(path, next);
     }
-    // Never rewrite a (possibly hand-formatted) state.toml whose content did not change.
+    // A mutation that leaves the state as it was renders nothing (a command-only change on a
+    // fresh machine must not create nixi's folder); `system rebuild` re-renders on purpose.
     const statePath = posix.join(dir, STATE_FILE);
-    if (JSON.stringify(before) === JSON.stringify(draft) && current.get(statePath) !== null) writes.delete(statePath);
+    if (JSON.stringify(before) === JSON.stringify(draft)) {
+      if (!opts.forceRebuild) writes.clear();
+      // never rewrite a (possibly hand-formatted) state.toml whose content did not change
+      else if (current.get(statePath) !== null) writes.delete(statePath);
+    }
 
     const extraFiles = result.files ?? [];
     const extraSnap = await snapshot(ctx, extraFiles.map((f) => f.path));
