@@ -7,6 +7,7 @@ const PEM = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END \1PRIVATE 
 const AUTH_HEADER = /\b(authorization|proxy-authorization)(\s*[:=]\s*)(bearer|basic|token|digest)?\s*[^\s"',;]+/gi;
 // key=value / key: value / "key": "value" where the key names a secret
 const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|session[_-]?key|pwd)[A-Za-z0-9_.-]*`;
+const SECRET_KEY_NAME = new RegExp(`^${SECRET_KEY}$`, "i");
 const ASSIGNMENT = new RegExp(String.raw`(["']?)(${SECRET_KEY})\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&}]+)`, "gi");
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):([^\s@/]+)@/gi;
 // Well-known token shapes
@@ -50,7 +51,7 @@ export function redactValue<T>(value: T): T {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = new RegExp(`^${SECRET_KEY}$`, "i").test(k) && typeof v === "string" && !/file$|path$/i.test(k) && v !== "" ? MASK : redactValue(v);
+      out[k] = SECRET_KEY_NAME.test(k) && typeof v === "string" && !/file$|path$/i.test(k) && v !== "" ? MASK : redactValue(v);
     }
     return out as T;
   }
