@@ -177,10 +177,10 @@ const HAVE_ZSH = which("zsh") && which("tmux");
 describe.skipIf(!HAVE_ZSH)("zsh completion (interactive zsh in tmux; needs the zsh and tmux packages)", () => {
   const socket = `nixi-zsh-test-${process.pid}`;
   const session = "z";
-  const tmuxCmd = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+  const tmuxCmd = (...args: string[]) => execFileSync("tmux", ["-f", "/dev/null", "-L", socket, ...args], { encoding: "utf8" });
   const screen = () => tmuxCmd("capture-pane", "-p", "-t", session);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const waitFor = async (pred: (s: string) => boolean, ms = 5000) => {
+  const waitFor = async (pred: (s: string) => boolean, ms = 10_000) => {
     for (let i = 0; i < ms / 50; i++) {
       const s = screen();
       if (pred(s)) return s;
@@ -270,13 +270,13 @@ describe.skipIf(!HAVE_FISH)("fish completion (needs the fish package)", () => {
 // the man page
 
 describe("man page", () => {
-  it.runIf(which("groff"))("groff renders it without a warning (all warnings on)", () => {
+  it.runIf(which("groff"))("groff renders it without a warning (all warnings on; needs the groff-base package)", () => {
     const r = spawnSync("groff", ["-man", "-Tutf8", "-ww", "-z", join(REPO, "man/nixi.1")], { encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
   });
 
-  it.runIf(which("man"))("man -l renders it without a warning, with every section, command and exit code", () => {
+  it.runIf(which("man") && which("groff"))("man -l renders it without a warning, with every section, command and exit code (needs man-db)", () => {
     const r = spawnSync("man", ["--warnings", "-l", join(REPO, "man/nixi.1")], {
       encoding: "utf8",
       env: { ...process.env, MANWIDTH: "100", MANPAGER: "cat", PAGER: "cat", LC_ALL: "C.UTF-8" },
