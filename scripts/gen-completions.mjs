@@ -549,6 +549,8 @@ function man(model) {
 
   L.push(`.\\" ${HEADER}`);
   L.push(`.TH NIXI 1 "" "nixi ${roff(src.version)}" "User Commands"`);
+  L.push(".nh"); // no hyphenation: flags and paths stay whole
+  L.push(".ad l");
   L.push(".SH NAME");
   P("nixi \\- manage NixOS machines from the shell");
   L.push(".SH SYNOPSIS");
@@ -590,11 +592,13 @@ function man(model) {
     if (n.flags.length) {
       L.push(".RS");
       for (const o of n.flags) {
-        let text = prose(o.description);
-        if (o.choices) text += ` One of: ${o.choices.map((c) => `\\fB${roff(c)}\\fR`).join(", ")}.`;
-        if (o.repeatable) text += " Repeatable.";
-        if (o.default !== undefined && o.default !== false) text += ` Default: ${roff(String(o.default))}.`;
-        TP(optionTag(o), text);
+        const extra = [];
+        const words = new Set(o.description.split(/[^A-Za-z0-9_.+-]+/));
+        if (o.choices && !o.choices.every((c) => words.has(c))) extra.push(`One of: ${o.choices.map((c) => `\\fB${roff(c)}\\fR`).join(", ")}.`);
+        if (o.repeatable && !/repeatable/i.test(o.description)) extra.push("Repeatable.");
+        if (o.default !== undefined && o.default !== false && !/default/i.test(o.description)) extra.push(`Default: ${roff(String(o.default))}.`);
+        const base = prose(o.description);
+        TP(optionTag(o), extra.length ? `${base}${o.description.endsWith(".") ? "" : "."} ${extra.join(" ")}` : base);
       }
       L.push(".RE");
     }
