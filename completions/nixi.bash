@@ -57,7 +57,7 @@ _nixi_flags() {
 _nixi_value() {
     case "$1 $2" in
         *" --config") _nixi_r=":file" ;;
-        *" --node") _nixi_r=":free" ;;
+        *" --node") _nixi_r=":node" ;;
         *" --parallel") _nixi_r=":free" ;;
         *" --root") _nixi_r=":dir" ;;
         "container deploy --backend") _nixi_r="podman docker" ;;
@@ -112,8 +112,21 @@ _nixi_value() {
     esac
 }
 
+# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default).
+_nixi_nodes() {
+    local cfg=${1:-${NIXI_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/nixi/config.toml}} cur=$2 pre=
+    [[ $cfg == "~/"* ]] && cfg=$HOME/${cfg#"~/"}
+    [[ $cur == *,* ]] && pre=${cur%,*},
+    COMPREPLY=($(compgen -P "$pre" -W "$(awk '/^[ \t]*\[\[[ \t]*nodes[ \t]*\]\]/ { n = 1; next }
+/^[ \t]*\[/ { n = 0 }
+n && /^[ \t]*name[ \t]*=/ {
+  sub(/^[^=]*=[ \t]*/, ""); q = substr($0, 1, 1)
+  if (q == "\"" || q == sprintf("%c", 39)) { v = substr($0, 2); i = index(v, q); if (i > 1) print substr(v, 1, i - 1) }
+}' "$cfg" 2>/dev/null)" -- "${cur##*,}"))
+}
+
 _nixi() {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev= path= kind= help= w i skip=0 _nixi_r
+    local cur=${COMP_WORDS[COMP_CWORD]} prev= path= kind= help= cfg= w i skip=0 cfgnext=0 _nixi_r
     (( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD-1]}
     # "--flag=value": bash splits it at "=" (COMP_WORDBREAKS)
     if [[ $cur == "=" ]]; then
@@ -125,10 +138,13 @@ _nixi() {
     for (( i = 1; i < COMP_CWORD; i++ )); do
         w=${COMP_WORDS[i]}
         if (( skip )); then
-            [[ $w == "=" ]] || skip=0
+            [[ $w == "=" ]] && continue
+            (( cfgnext )) && cfg=$w
+            skip=0 cfgnext=0
             continue
         fi
         case $w in
+            --config) skip=1 cfgnext=1; continue ;;
             -*) _nixi_value "$path" "$w" && skip=1; continue ;;
         esac
         [[ $kind == c || $kind == x ]] && continue
@@ -140,6 +156,7 @@ _nixi() {
     if [[ $prev == -* ]] && _nixi_value "$path" "$prev"; then
         case $_nixi_r in
             :free) ;;
+            :node) _nixi_nodes "$cfg" "$cur" ;;
             :dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
             :file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "$_nixi_r" -- "$cur")) ;;

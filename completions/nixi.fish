@@ -85,6 +85,38 @@ function __nixi_is_help
     contains -- help $tokens[2..-1]; and not contains -- --help $tokens
 end
 
+# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default), comma-separated.
+function __nixi_nodes
+    set -l tokens (commandline -opc)
+    set -l cfg
+    for i in (seq (count $tokens))
+        if test "$tokens[$i]" = --config; and test $i -lt (count $tokens)
+            set cfg $tokens[(math $i + 1)]
+        else if string match -q -- '--config=*' $tokens[$i]
+            set cfg (string replace -- '--config=' '' $tokens[$i])
+        end
+    end
+    if test -z "$cfg"
+        if test -n "$NIXI_CONFIG"
+            set cfg $NIXI_CONFIG
+        else if test -n "$XDG_CONFIG_HOME"
+            set cfg $XDG_CONFIG_HOME/nixi/config.toml
+        else
+            set cfg $HOME/.config/nixi/config.toml
+        end
+    end
+    set cfg (string replace -r -- '^~/' "$HOME/" $cfg)
+    set -l pre (string match -r -- '^.*,' (commandline -ct))
+    for n in (awk '/^[ \\t]*\\[\\[[ \\t]*nodes[ \\t]*\\]\\]/ { n = 1; next }
+/^[ \\t]*\\[/ { n = 0 }
+n && /^[ \\t]*name[ \\t]*=/ {
+  sub(/^[^=]*=[ \\t]*/, ""); q = substr($0, 1, 1)
+  if (q == "\\"" || q == sprintf("%c", 39)) { v = substr($0, 2); i = index(v, q); if (i > 1) print substr(v, 1, i - 1) }
+}' $cfg 2>/dev/null)
+        printf '%s%s\n' "$pre" $n
+    end
+end
+
 complete -c nixi -f
 
 # global options
@@ -95,7 +127,7 @@ complete -c nixi -l json -d 'print one JSON document (the envelope) on stdout'
 complete -c nixi -l no-color -d 'no colour'
 complete -c nixi -l no-input -d 'never prompt'
 complete -c nixi -l no-rebuild -d 'stage the change; apply later with `nixi system rebuild`'
-complete -c nixi -l node -x -d 'run on these nodes (comma-separated; default: this machine)'
+complete -c nixi -l node -x -a '(__nixi_nodes)' -d 'run on these nodes (comma-separated; default: this machine)'
 complete -c nixi -l parallel -x -d 'nodes at once (default 10)'
 complete -c nixi -s q -l quiet -d 'less output'
 complete -c nixi -l root -x -a '(__fish_complete_directories)' -d 'treat DIR as the machine\'s / (default /)'

@@ -176,7 +176,22 @@ const kids = (node) => [...node.children.values()].sort(byName);
 const isGroup = (node) => !node.meta;
 
 // ---------------------------------------------------------------------------------------------
+// Node names for --node: the `name` of each [[nodes]] table in config.toml (the file given with
+// --config on the line, else $NIXI_CONFIG, else $XDG_CONFIG_HOME or ~/.config /nixi/config.toml).
+// One awk program for the three shells; it prints one name per line and never fails.
+const NODE_NAMES_AWK = [
+  "/^[ \\t]*\\[\\[[ \\t]*nodes[ \\t]*\\]\\]/ { n = 1; next }",
+  "/^[ \\t]*\\[/ { n = 0 }",
+  "n && /^[ \\t]*name[ \\t]*=/ {",
+  '  sub(/^[^=]*=[ \\t]*/, ""); q = substr($0, 1, 1)',
+  '  if (q == "\\"" || q == sprintf("%c", 39)) { v = substr($0, 2); i = index(v, q); if (i > 1) print substr(v, 1, i - 1) }',
+  "}",
+].join("\n");
+
+// ---------------------------------------------------------------------------------------------
 // bash
+
+const sq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function bash(model) {
   const { root, globals, builtins } = model;
@@ -238,8 +253,16 @@ function bash(model) {
   L("    esac");
   L("}");
   L();
+  L("# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default).");
+  L("_nixi_nodes() {");
+  L('    local cfg=${1:-${NIXI_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/nixi/config.toml}} cur=$2 pre=');
+  L('    [[ $cfg == "~/"* ]] && cfg=$HOME/${cfg#"~/"}');
+  L("    [[ $cur == *,* ]] && pre=${cur%,*},");
+  L(`    COMPREPLY=($(compgen -P "$pre" -W "$(awk ${sq(NODE_NAMES_AWK)} "$cfg" 2>/dev/null)" -- "\${cur##*,}"))`);
+  L("}");
+  L();
   L(String.raw`_nixi() {
-    local cur=${"$"}{COMP_WORDS[COMP_CWORD]} prev= path= kind= help= w i skip=0 _nixi_r
+    local cur=${"$"}{COMP_WORDS[COMP_CWORD]} prev= path= kind= help= cfg= w i skip=0 cfgnext=0 _nixi_r
     (( COMP_CWORD > 0 )) && prev=${"$"}{COMP_WORDS[COMP_CWORD-1]}
     # "--flag=value": bash splits it at "=" (COMP_WORDBREAKS)
     if [[ $cur == "=" ]]; then
@@ -251,10 +274,13 @@ function bash(model) {
     for (( i = 1; i < COMP_CWORD; i++ )); do
         w=${"$"}{COMP_WORDS[i]}
         if (( skip )); then
-            [[ $w == "=" ]] || skip=0
+            [[ $w == "=" ]] && continue
+            (( cfgnext )) && cfg=$w
+            skip=0 cfgnext=0
             continue
         fi
         case $w in
+            --config) skip=1 cfgnext=1; continue ;;
             -*) _nixi_value "$path" "$w" && skip=1; continue ;;
         esac
         [[ $kind == c || $kind == x ]] && continue
@@ -266,6 +292,7 @@ function bash(model) {
     if [[ $prev == -* ]] && _nixi_value "$path" "$prev"; then
         case $_nixi_r in
             :free) ;;
+            :node) _nixi_nodes "$cfg" "$cur" ;;
             :dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
             :file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "$_nixi_r" -- "$cur")) ;;
@@ -305,7 +332,15 @@ const zDescribe = (name, d) => `${name.replace(/:/g, "\\:")}:${d}`;
 function zshOptionSpecs(o) {
   let action = "";
   if (o.takesValue) {
-    const what = o.choices ? `(${o.choices.join(" ")})` : o.complete === "dir" ? "_files -/" : o.complete === "file" ? "_files" : " ";
+    const what = o.choices
+      ? `(${o.choices.join(" ")})`
+      : o.complete === "dir"
+        ? "_files -/"
+        : o.complete === "file"
+          ? "_files"
+          : o.complete === "node"
+            ? "_nixi_node_names"
+            : " ";
     action = `:${zMsg(o.placeholder)}:${what}`;
   }
   const desc = `[${zBracket(o.description)}]`;
@@ -330,6 +365,21 @@ function zsh(model) {
   L("#compdef nixi");
   L(`# zsh completion for nixi(1). ${HEADER}`);
   L("# Install: see docs/completions.md (put this file, named _nixi, in a folder on $fpath).");
+  L();
+  L("# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default), comma-separated.");
+  L("_nixi_node_names() {");
+  L("    local cfg= i");
+  L("    local -a w names");
+  L("    w=(${(z)BUFFER})");
+  L("    for (( i = 1; i < $#w; i++ )); do");
+  L("        [[ $w[i] == --config ]] && cfg=${(Q)w[i+1]}");
+  L("        [[ $w[i] == --config=* ]] && cfg=${(Q)w[i]#--config=}");
+  L("    done");
+  L("    cfg=${cfg:-${NIXI_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/nixi/config.toml}}");
+  L("    cfg=${cfg/#\\~\\//$HOME/}");
+  L(`    names=(\${(f)"$(awk ${zq(NODE_NAMES_AWK)} $cfg 2>/dev/null)"})`);
+  L("    _sequence compadd - $names");
+  L("}");
   L();
   L("_nixi_global_specs=(");
   for (const o of globals) for (const s of zshOptionSpecs(o)) L(`    ${s}`);
@@ -472,6 +522,33 @@ function fish(model) {
   L("    contains -- help $tokens[2..-1]; and not contains -- --help $tokens");
   L("end");
   L();
+  L("# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default), comma-separated.");
+  L("function __nixi_nodes");
+  L("    set -l tokens (commandline -opc)");
+  L("    set -l cfg");
+  L("    for i in (seq (count $tokens))");
+  L("        if test \"$tokens[$i]\" = --config; and test $i -lt (count $tokens)");
+  L("            set cfg $tokens[(math $i + 1)]");
+  L("        else if string match -q -- '--config=*' $tokens[$i]");
+  L("            set cfg (string replace -- '--config=' '' $tokens[$i])");
+  L("        end");
+  L("    end");
+  L("    if test -z \"$cfg\"");
+  L("        if test -n \"$NIXI_CONFIG\"");
+  L("            set cfg $NIXI_CONFIG");
+  L("        else if test -n \"$XDG_CONFIG_HOME\"");
+  L("            set cfg $XDG_CONFIG_HOME/nixi/config.toml");
+  L("        else");
+  L("            set cfg $HOME/.config/nixi/config.toml");
+  L("        end");
+  L("    end");
+  L("    set cfg (string replace -r -- '^~/' \"$HOME/\" $cfg)");
+  L("    set -l pre (string match -r -- '^.*,' (commandline -ct))");
+  L(`    for n in (awk ${fq(NODE_NAMES_AWK)} $cfg 2>/dev/null)`);
+  L("        printf '%s%s\\n' \"$pre\" $n");
+  L("    end");
+  L("end");
+  L();
   L("complete -c nixi -f");
   L();
   L("# global options");
@@ -484,6 +561,7 @@ function fish(model) {
       if (o.choices) parts.push(`-x -a ${fq(o.choices.join(" "))}`);
       else if (o.complete === "dir") parts.push(`-x -a ${fq("(__fish_complete_directories)")}`);
       else if (o.complete === "file") parts.push("-r -F");
+      else if (o.complete === "node") parts.push(`-x -a ${fq("(__nixi_nodes)")}`);
       else parts.push("-x");
     }
     parts.push(`-d ${fq(o.description)}`);

@@ -6,8 +6,8 @@ export interface GlobalOption {
   /** commander syntax: "-y, --yes", "--root <dir>". */
   flags: string;
   description: string;
-  /** What the value is, for shell completion (no entry: free text). */
-  complete?: "dir" | "file";
+  /** What the value is, for shell completion (no entry: free text; node: names from the inventory in config.toml, comma-separated). */
+  complete?: "dir" | "file" | "node";
 }
 
 export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
@@ -21,7 +21,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "-v, --verbose", description: "more output (diffs in plans, debug lines)" },
   { flags: "--root <dir>", description: "treat DIR as the machine's / (default /)", complete: "dir" },
   { flags: "--config <file>", description: "config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)", complete: "file" },
-  { flags: "--node <names>", description: "run on these nodes (comma-separated; default: this machine)" },
+  { flags: "--node <names>", description: "run on these nodes (comma-separated; default: this machine)", complete: "node" },
   { flags: "--all-nodes", description: "run on every node in the inventory" },
   { flags: "--parallel <n>", description: "nodes at once (default 10)" },
 ];

@@ -107,19 +107,29 @@ describe("generated files are up to date", () => {
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Complete each line (the cursor at its end; a trailing space starts a new word). */
-function bashComplete(lines: string[]): string[][] {
+function bashComplete(lines: string[], env: Record<string, string> = {}): string[][] {
   const script = [`source ${sq(join(REPO, "completions/nixi.bash"))}`];
   for (const l of lines) {
     const words = l.split(" ");
     script.push(`COMP_WORDS=(${words.map(sq).join(" ")}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _nixi; printf '%s\\037' "\${COMPREPLY[@]}"; printf '\\n'`);
   }
-  const out = execFileSync("bash", ["--norc", "--noprofile", "-c", script.join("\n")], { encoding: "utf8", cwd: tmp("nixi-bashc-") });
+  const out = execFileSync("bash", ["--norc", "--noprofile", "-c", script.join("\n")], { encoding: "utf8", cwd: tmp("nixi-bashc-"), env: { ...process.env, ...env } });
   return out
     .split("\n")
     .slice(0, lines.length)
     .map((l) => l.split("\x1f").filter(Boolean));
 }
-const bash1 = (line: string) => bashComplete([line])[0];
+const bash1 = (line: string, env: Record<string, string> = {}) => bashComplete([line], env)[0];
+
+/** Two inventories: the default one (NIXI_CONFIG) with web1, db, web2; another with "other". */
+function inventories() {
+  const dir = tmp("nixi-inv-");
+  const a = join(dir, "a.toml");
+  const b = join(dir, "b.toml");
+  writeFileSync(a, `[ssh]\nparallel = 4\n\n[[nodes]]\nname = "web1"\nhost = "10.0.0.5"\n\n[[ nodes ]]\nhost = "db.lan"\nname = 'db' # the database\n\n[[nodes]]\nname="web2"\nhost="10.0.0.6"\n\n[health]\nname = "not-a-node"\n`);
+  writeFileSync(b, `[[nodes]]\nname = "other"\nhost = "192.0.2.7"\n`);
+  return { dir, a, b };
+}
 
 describe("bash completion", () => {
   it("completes groups, commands and flags", () => {
@@ -161,6 +171,25 @@ describe("bash completion", () => {
     expect(bash1("nixi service logs nginx -n 50 --f")).toEqual(["--follow"]);
   });
 
+  it("--node completes node names from the inventory: NIXI_CONFIG, --config on the line, comma lists", () => {
+    const { a, b, dir } = inventories();
+    const env = { NIXI_CONFIG: a };
+    expect(bash1("nixi --node ", env)).toEqual(["web1", "db", "web2"]);
+    expect(bash1("nixi fw list --node w", env)).toEqual(["web1", "web2"]);
+    expect(bash1("nixi fw list --node web1,d", env)).toEqual(["web1,db"]);
+    expect(bash1(`nixi --config ${b} fw list --node `, env)).toEqual(["other"]);
+    expect(bash1(`nixi --config = ${b} --node `, env)).toEqual(["other"]);
+    expect(bash1("nixi --node = w", env)).toEqual(["web1", "web2"]);
+    // the default place: $XDG_CONFIG_HOME/nixi/config.toml
+    mkdirSync(join(dir, "xdg/nixi"), { recursive: true });
+    copyFileSync(b, join(dir, "xdg/nixi/config.toml"));
+    expect(bash1("nixi --node ", { NIXI_CONFIG: "", XDG_CONFIG_HOME: join(dir, "xdg") })).toEqual(["other"]);
+    // no inventory: nothing, and no error
+    expect(bash1("nixi --node ", { NIXI_CONFIG: join(dir, "missing.toml") })).toEqual([]);
+    // a node name is a value, not a command word
+    expect(bash1("nixi --node web1 fw l", env)).toEqual(["list"]);
+  });
+
   it("help completes command words and exit-codes; unknown words complete nothing", () => {
     expect(bash1("nixi help ")).toContain("exit-codes");
     expect(bash1("nixi help f")).toEqual(["fw"]);
@@ -176,6 +205,7 @@ describe("bash completion", () => {
 const HAVE_ZSH = which("zsh") && which("tmux");
 describe.skipIf(!HAVE_ZSH)("zsh completion (interactive zsh in tmux; needs the zsh and tmux packages)", () => {
   const socket = `nixi-zsh-test-${process.pid}`;
+  let inv: ReturnType<typeof inventories>;
   const session = "z";
   const tmuxCmd = (...args: string[]) => execFileSync("tmux", ["-f", "/dev/null", "-L", socket, ...args], { encoding: "utf8" });
   const screen = () => tmuxCmd("capture-pane", "-p", "-t", session);
@@ -194,7 +224,8 @@ describe.skipIf(!HAVE_ZSH)("zsh completion (interactive zsh in tmux; needs the z
     mkdirSync(join(home, "fpath"));
     copyFileSync(join(REPO, "completions/_nixi"), join(home, "fpath/_nixi"));
     writeFileSync(join(home, ".zshrc"), `fpath=(${home}/fpath $fpath)\nautoload -U compinit && compinit -u -D\nPS1='READY> '\n`);
-    tmuxCmd("new-session", "-d", "-s", session, "-x", "200", "-y", "50", `env -i HOME=${home} ZDOTDIR=${home} TERM=xterm PATH=/usr/bin:/bin zsh -i`);
+    inv = inventories();
+    tmuxCmd("new-session", "-d", "-s", session, "-x", "200", "-y", "50", `env -i HOME=${home} ZDOTDIR=${home} NIXI_CONFIG=${inv.a} TERM=xterm PATH=/usr/bin:/bin zsh -i`);
     const s = await waitFor((t) => t.includes("READY>"));
     expect(s).toContain("READY>");
   });
@@ -227,6 +258,11 @@ describe.skipIf(!HAVE_ZSH)("zsh completion (interactive zsh in tmux; needs the z
     expect(await complete("nixi help e", "nixi help exit-codes")).toContain("nixi help exit-codes");
     expect(await complete("nixi help fw o", "nixi help fw open")).toContain("nixi help fw open");
     // descriptions come from the registry
+    // node names from the inventory ($NIXI_CONFIG, or --config on the line)
+    const nodes = await complete("nixi --node ", "web2");
+    for (const n of ["web1", "db", "web2"]) expect(nodes).toContain(n);
+    expect(await complete("nixi fw list --node web1,d", "--node web1,db")).toContain("--node web1,db");
+    expect(await complete(`nixi --config ${inv.b} fw list --node o`, "--node other")).toContain("--node other");
     const fwOpen = metas.find((m) => m.path.join(" ") === "fw open")!.summary;
     expect(await complete("nixi fw ", fwOpen.slice(0, 30))).toContain(fwOpen.slice(0, 30));
   });
@@ -241,10 +277,10 @@ describe.skipIf(!HAVE_FISH)("fish completion (needs the fish package)", () => {
   beforeAll(() => {
     home = tmp("nixi-fish-");
   });
-  const fish = (line: string) =>
+  const fish = (line: string, extraEnv: Record<string, string> = {}) =>
     execFileSync("fish", ["--no-config", "-c", `source ${sq(join(REPO, "completions/nixi.fish"))}; complete -C ${sq(line)}`], {
       encoding: "utf8",
-      env: { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home },
+      env: { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home, ...extraEnv },
       cwd: home,
     })
       .split("\n")
@@ -263,6 +299,14 @@ describe.skipIf(!HAVE_FISH)("fish completion (needs the fish package)", () => {
     expect(fish("nixi ").sort()).toEqual([...Object.keys(GROUP_SUMMARIES), ...metas.filter((m) => m.path.length === 1).map((m) => m.path[0]), "help"].sort());
     expect(fish("nixi fw list --")).toEqual(expect.arrayContaining(["--json", "--root", "--yes"]));
     expect(fish("nixi fw list --")).not.toContain("--interface");
+  });
+
+  it("--node completes node names from the inventory", () => {
+    const { a, b } = inventories();
+    expect(fish("nixi --node ", { NIXI_CONFIG: a }).sort()).toEqual(["db", "web1", "web2"]);
+    expect(fish("nixi fw list --node web1,d", { NIXI_CONFIG: a })).toEqual(["web1,db"]);
+    expect(fish(`nixi --config ${b} fw list --node `, { NIXI_CONFIG: a })).toEqual(["other"]);
+    expect(fish("nixi --node web1 fw l", { NIXI_CONFIG: a })).toEqual(["list"]);
   });
 });
 
