@@ -215,12 +215,13 @@ describe.skipIf(!HAVE_SCRIPT)("on a terminal (script from util-linux)", () => {
       expect(rebuilds(root)).toEqual(["nixos-rebuild switch"]);
     });
 
-    it("Ctrl-C at the prompt changes nothing and fails", async () => {
+    it("Ctrl-C at the prompt declines: exit 3, nothing changed", async () => {
       const root = await stagedRoot();
       const before = treeHash(root);
       const r = await onTty(nixi(`fw open 8080 --root ${sq(root)}`), { answer: "\x03", env: fakeEnv(root) });
       expect(r.prompted).toBe(true);
-      expect(r.exitCode).not.toBe(0);
+      expect(r.exitCode, r.screen).toBe(3);
+      expect(r.screen).toContain("interrupted: nothing was changed");
       expect(treeHash(root)).toBe(before);
       expect(rebuilds(root)).toEqual([]);
     });
