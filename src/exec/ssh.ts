@@ -104,7 +104,7 @@ export class SshExecutor implements Executor {
         },
       ];
     }
-    const { utils } = await import("ssh2");
+    const { utils } = await loadSsh2();
     const methods: any[] = [];
     this.tried = [];
     const sock = this.opts.env.SSH_AUTH_SOCK;
@@ -131,7 +131,7 @@ export class SshExecutor implements Executor {
   }
 
   private async open(): Promise<Client> {
-    const { Client } = await import("ssh2");
+    const { Client } = await loadSsh2();
     const { host, port, user } = this.target;
     const known = await lookupHost(this.opts.knownHosts, host, port);
     const methods = await this.authMethods(user);
@@ -545,6 +545,12 @@ function killChannel(client: Client, stream: ClientChannel): void {
   } catch {
     /* already closed */
   }
+}
+
+/** ssh2 is CommonJS: its exports sit on `default` when imported from an ES module bundle. */
+async function loadSsh2(): Promise<typeof import("ssh2")> {
+  const mod: any = await import("ssh2");
+  return mod.default?.utils ? mod.default : mod;
 }
 
 /** Host key algorithms with the types already known for this host first (RSA keys sign with SHA-2). */
