@@ -139,6 +139,44 @@ describe("node adopt", () => {
   });
 });
 
+describe("node adopt in a real terminal (built CLI under script(1))", () => {
+  it("prompts for confirmation and the masked password on the TTY; the password is never echoed", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("../helpers/run.js");
+    const u2 = makeUser("pt", PASSWORD + "-tty");
+    try {
+      const cfg = config();
+      const cmd = [process.execPath, BIN, "node", "adopt", "t1", "127.0.0.1", "--port", String(pwNode.port), "--user", u2.name].map((w) => `'${w}'`).join(" ");
+      const child = spawn("script", ["-qec", cmd, "/dev/null"], { env: { ...process.env, ...env(cfg), NO_COLOR: "1", TERM: "xterm" } as any, stdio: ["pipe", "pipe", "pipe"] });
+      let out = "";
+      let confirmed = false;
+      let typed = false;
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (!confirmed && /Apply these changes\?/.test(out)) {
+          confirmed = true;
+          child.stdin.write("y\r");
+        }
+        if (!typed && /Password for/.test(out)) {
+          typed = true;
+          child.stdin.write(PASSWORD + "-tty\r");
+        }
+      });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+      clearTimeout(timer);
+      expect(code, out).toBe(0);
+      expect(confirmed && typed).toBe(true);
+      expect(out).toMatch(/login:\s+SSH key \(installed with the password/);
+      expect(out).not.toContain(PASSWORD);
+      expect(readFileSync(join(u2.home, ".ssh/authorized_keys"), "utf8")).toBe(key.publicKey + "\n");
+      expect(readFileSync(cfg, "utf8")).not.toContain(PASSWORD);
+    } finally {
+      u2.remove();
+    }
+  });
+});
+
 describe("node list", () => {
   it("controller first; online, unreachable (netns drop), auth-failed, host-key-changed, refused — probed in parallel within the timeout", async () => {
     const refusedPort = await freePort();
