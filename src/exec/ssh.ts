@@ -415,7 +415,8 @@ export class SshExecutor implements Executor {
   async writeFile(path: string, content: string, opts: WriteOptions = {}): Promise<void> {
     this.checkPath(path);
     const dir = posix.dirname(path);
-    const tmp = posix.join(dir, `.${posix.basename(path)}.nixi-${randomBytes(6).toString("hex")}`);
+    // one leading dot only (".state.toml.nixi-…", ".rebuild.log.nixi-…"): node setup's sudo rules refuse ".." segments
+    const tmp = posix.join(dir, `.${posix.basename(path).replace(/^\.+/, "")}.nixi-${randomBytes(6).toString("hex")}`);
     const mode = ((opts.mode ?? 0o644) & 0o7777).toString(8);
     const attempt = async (privileged: boolean) => {
       const s = privileged && !this.isRoot ? "sudo -n " : "";

@@ -63,7 +63,9 @@ export function sudoCommands(nixiDir: string, runtime: "podman" | "docker"): str
     `${BIN}/tee ^-- ${P}$`,
     `${BIN}/cat ^-- ${P}$`,
     `${BIN}/mkdir ^(-p )?(-m [0-7]{3,4} )?-- ${P}$`,
-    `${BIN}/rm ^-r?f -- ${B}$`,
+    `${BIN}/rm ^-rf -- ${B}$`,
+    // plain -f never deletes a folder, so it may name /srv or nixi's folder itself (a no-op there)
+    `${BIN}/rm ^-f -- ${P}$`,
     `${BIN}/mv ^-f (-T )?-- ${B} ${B}$`,
     `${BIN}/chmod ^[0-7]{3,4} -- ${B}$`,
     `${BIN}/chown ^(-R )?[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)? -- ${B}$`,

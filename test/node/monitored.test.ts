@@ -176,16 +176,86 @@ describe("node setup", () => {
     expect(cmds).not.toContain("ALL");
     for (const p of ["sh", "bash", "env", "su", "sudo", "vi", "cp", "dd"]) expect(progs).not.toContain(p);
     // file programs are pinned to /srv and nixi's folder, with sudoers escaping (\, :, ,)
-    const rm = cmds.find((c) => c.includes("/rm "))!;
-    expect(rm).toMatch(/^\/run\/current-system\/sw\/bin\/rm \^-r\?f -- \(\/srv\|\/etc\/nixos\/nixi\)/);
+    const rm = cmds.find((c) => c.includes("/rm ^-rf"))!;
+    expect(rm).toMatch(/^\/run\/current-system\/sw\/bin\/rm \^-rf -- \(\/srv\|\/etc\/nixos\/nixi\)/);
     const re = new RegExp(rm.slice(rm.indexOf(" ") + 1).replace(/\\\\/g, "\\").replace(/\\([,:=])/g, "$1"));
     expect(re.test("-rf -- /srv/web/data")).toBe(true);
-    expect(re.test("-f -- /etc/nixos/nixi/.state.toml.nixi-abc")).toBe(true);
+    expect(re.test("-rf -- /etc/nixos/nixi/.state.toml.nixi-abc")).toBe(true);
+    expect(re.test("-rf -- /etc/nixos/nixi/..state.toml")).toBe(false);
     expect(re.test("-rf -- /srv")).toBe(false);
     expect(re.test("-rf -- /srv/../etc")).toBe(false);
     expect(re.test("-rf -- /srv/x /etc")).toBe(false);
     expect(re.test("-rf -- /etc/shadow")).toBe(false);
     const nft = cmds.find((c) => c.includes("/nft "))!;
     expect(nft).toContain("list");
+  });
+});
+
+describe("a change on a managed node", () => {
+  it("fw open --node web: one SSH connection, nixi's files written there, one rebuild there; --json result", async () => {
+    const sshdLog = () => readFileSync(join(managed.dir, "sshd.log"), "utf8").match(/Accepted publickey/g)?.length ?? 0;
+    const logins = sshdLog();
+    const rebuilds = managed.fakeLines().filter((l) => l.startsWith("nixos-rebuild switch")).length;
+    const r = await run(["fw", "open", "8080", "--node", "web", "--yes", "--json"], { env: env() });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expectEnvelope(r.json);
+    expect(r.json).toMatchObject({ ok: true, node: "web", changed: true });
+    expect(sshdLog() - logins).toBe(1);
+    expect(managed.fakeLines().filter((l) => l.startsWith("nixos-rebuild switch")).length - rebuilds).toBe(1);
+    const nixi = join(remoteRoot, "etc/nixos/nixi");
+    expect(readFileSync(join(nixi, "state.toml"), "utf8")).toMatch(/8080/);
+    const fw = await evalModule(join(nixi, "firewall.nix"));
+    expect(JSON.stringify(fw)).toContain("8080");
+    // no temp files or lock left behind
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(nixi).filter((f) => f.includes(".nixi-") || f === ".lock")).toEqual([]);
+  });
+});
+
+describe("a change as a non-root user", () => {
+  it("privileged writes and the rebuild go through sudo -n (tee into a temp file, mv), nothing else is elevated", async () => {
+    const { makeUser } = await import("../helpers/sshd.js");
+    const { execFileSync } = await import("node:child_process");
+    const u = makeUser("su", "x-" + process.pid);
+    try {
+      mkdirSync(join(u.home, ".ssh"), { recursive: true });
+      writeFileSync(join(u.home, ".ssh/authorized_keys"), readFileSync(join(home, ".ssh/id_ed25519.pub")));
+      const { chmodSync } = await import("node:fs");
+      chmodSync(work, 0o755); // the test user must reach its tree (the keys stay in a 700 folder)
+      const tree = join(work, "user-remote");
+      mkdirSync(join(tree, "etc/nixos"), { recursive: true });
+      execFileSync("chown", ["-R", u.name, join(u.home, ".ssh"), tree]);
+      const node = await startSshd({ homeAuthorizedKeys: true, sudo: "ok" });
+      const ucfg = join(work, "user-config.toml");
+      writeFileSync(ucfg, `[ssh]\nconnect_timeout = 2\n[nixos]\ndir = "${tree}/etc/nixos/nixi"\nconfiguration = "${tree}/etc/nixos/configuration.nix"\n\n[[nodes]]\nname = "u"\nhost = "127.0.0.1"\nport = ${node.port}\nuser = "${u.name}"\n`);
+      const r = await run(["fw", "open", "443", "--node", "u", "--yes", "--json"], { env: { ...env(), NIXI_CONFIG: ucfg } });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(readFileSync(join(tree, "etc/nixos/nixi/state.toml"), "utf8")).toMatch(/443/);
+      const sudo = node.calls().filter((c) => c.prog === "sudo").map((c) => c.args);
+      for (const a of sudo) expect(a[0]).toBe("-n");
+      const progs = new Set(sudo.map((a) => a[1]));
+      expect(progs.has("tee")).toBe(true);
+      expect(progs.has("mv")).toBe(true);
+      expect(sudo.some((a) => a[1] === "nixos-rebuild" && a[2] === "switch")).toBe(true);
+      // temp files are written next to their target and renamed over it
+      const tee = sudo.filter((a) => a[1] === "tee").map((a) => a[3]);
+      for (const t of tee) expect(t).toMatch(new RegExp(`^${tree}/etc/nixos/nixi/(\\.[a-z]+/)?\\.[^/]+\\.nixi-[0-9a-f]{12}$`));
+      // every elevated program is one node setup's sudo rules allow
+      const { sudoCommands } = await import("../../src/nixos/node-setup.js");
+      const allowed = new Set(sudoCommands("/etc/nixos/nixi", "podman").map((c) => c.split(" ")[0].split("/").pop()));
+      for (const a of sudo) expect(allowed.has(a[1]), a.join(" ")).toBe(true);
+      // and node setup's rules for this nixi folder accept every elevated call as made (sudo matches
+      // "prog args" against "prog ^regex$"; a rule without arguments allows any)
+      const rules = sudoCommands(`${tree}/etc/nixos/nixi`, "podman").map((c) => {
+        const sp = c.indexOf(" ");
+        return { prog: (sp < 0 ? c : c.slice(0, sp)).split("/").pop()!, re: sp < 0 ? null : new RegExp(c.slice(sp + 1)) };
+      });
+      for (const a of sudo) {
+        const ok = rules.some((r) => r.prog === a[1] && (r.re === null || r.re.test(a.slice(2).join(" "))));
+        expect(ok, `sudo ${a.join(" ")}`).toBe(true);
+      }
+    } finally {
+      u.remove();
+    }
   });
 });
