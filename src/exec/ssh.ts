@@ -189,14 +189,16 @@ export class SshExecutor implements Executor {
         return false;
       };
 
+      let recording: Promise<void> | undefined;
       client.on("handshake", () => {
         if (!pendingKey) return;
         const key = pendingKey;
         pendingKey = undefined;
         this.newHostKey = key;
-        addHostKey(this.opts.knownHosts, host, port, key).catch((e) => this.opts.debug?.(`cannot record host key: ${e.message}`));
+        recording = addHostKey(this.opts.knownHosts, host, port, key).catch((e) => this.opts.debug?.(`cannot record host key: ${e.message}`));
       });
-      client.on("ready", () => finish());
+      // the new host key is on disk before the first command runs
+      client.on("ready", () => void Promise.resolve(recording).then(() => finish()));
       client.on("error", (err: any) => finish(this.mapConnectError(err, failure, timeoutMs)));
       client.on("close", () => {
         if (!settled) {
@@ -509,6 +511,8 @@ export class SshExecutor implements Executor {
 
   async close(): Promise<void> {
     this.closed = true;
+    // a connection still being opened is waited for, so no socket outlives the invocation
+    if (!this.client && this.conn) await this.conn.catch(() => undefined);
     const c = this.client;
     this.client = undefined;
     if (c) {
