@@ -127,12 +127,14 @@ export interface Sshd {
 }
 
 const started = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? (opts.netns ? 22 : await freePort(host));
   const dir = mkdtempSync(join(tmpdir(), "nixi-sshd-"));
+  tempDirs.add(dir);
   chmodSync(dir, 0o755);
   const hostKey = opts.hostKey ?? join(dir, "host_ed25519");
   if (!existsSync(hostKey)) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
@@ -236,13 +238,25 @@ ${opts.sudo === "password" ? 'echo "sudo: a password is required" >&2; exit 1' :
 
 /** Kill every sshd this process started (by PID). */
 export async function stopAll(): Promise<void> {
-  for (const c of [...started]) {
-    try {
-      c.kill("SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }
+  await Promise.all(
+    [...started].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          const t = setTimeout(resolve, 2000);
+          c.once("exit", () => {
+            clearTimeout(t);
+            resolve();
+          });
+          try {
+            c.kill("SIGKILL");
+          } catch {
+            clearTimeout(t);
+            resolve();
+          }
+        }),
+    ),
+  );
   started.clear();
 }
 
@@ -339,4 +353,6 @@ export function makeUser(tag: string, password: string): TestUser {
 export async function cleanup(): Promise<void> {
   await stopAll();
   for (const ns of [...createdNs]) removeNs(ns);
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  tempDirs.clear();
 }
