@@ -7,6 +7,7 @@
 //  - the container runtime with DNS on its default network (containers reach each other by name),
 //  - NFS and SMB client utilities (mount.nfs, mount.cifs),
 //  - /srv owned by the nixi user (systemd-tmpfiles).
+import { posix } from "node:path";
 import type { Area } from "./areas.js";
 import type { NixValue } from "./render.js";
 import { pkgRef } from "./render.js";
@@ -36,6 +37,9 @@ function reEscape(s: string): string {
 export function sudoCommands(nixiDir: string, runtime: "podman" | "docker"): string[] {
   const P = pathRe(nixiDir);
   const B = belowRe(nixiDir);
+  // the folder of configuration.nix and flake.nix, and the temp name the SSH executor writes flake.lock through
+  const E = reEscape(posix.dirname(nixiDir));
+  const LOCK_TMP = `${E}/\\.flake\\.lock\\.nixi-[0-9a-f]+`;
   return [
     // the NixOS tools nixi drives (rebuild, rollback, generations, channels, garbage collection)
     `${BIN}/nixos-rebuild`,
@@ -73,6 +77,19 @@ export function sudoCommands(nixiDir: string, runtime: "podman" | "docker"): str
     `${BIN}/realpath ^-e -- ${P}$`,
     // flakes: stage nixi's files in /etc/nixos's git repository
     `${BIN}/git ^-C /etc/nixos add -A -- .*$`,
+    // system upgrade on a flake: update flake.lock, and put it back byte for byte if the rebuild fails
+    `${BIN}/nix ^--extra-experimental-features nix-command flakes flake update$`,
+    `${BIN}/mkdir ^-p -- ${E}$`,
+    `${BIN}/tee ^-- ${LOCK_TMP}$`,
+    `${BIN}/chmod ^[0-7]{3,4} -- ${LOCK_TMP}$`,
+    `${BIN}/mv ^-f -- ${LOCK_TMP} ${E}/flake\\.lock$`,
+    `${BIN}/rm ^-f -- (${LOCK_TMP}|${E}/flake\\.lock)$`,
+    // system gc (boot menu) and rollback --to N (activating the chosen generation)
+    `/run/current-system/bin/switch-to-configuration ^boot$`,
+    `/nix/var/nix/profiles/system/bin/switch-to-configuration ^switch$`,
+    // service logs and system health read what only root may read
+    `${BIN}/journalctl`,
+    `${BIN}/smartctl ^(--scan -j|-H -i -j /dev/[A-Za-z0-9/_.-]+)$`,
   ];
 }
 
