@@ -13,7 +13,7 @@ function __nixi_words
             continue
         end
         switch $t
-            case --config --node --parallel --root
+            case --config --node --parallel --root --tag
                 set skip 1
             case '-*'
                 set -l cmd (string join ' ' -- $out)
@@ -131,6 +131,7 @@ complete -c nixi -l node -x -a '(__nixi_nodes)' -d 'run on these nodes (comma-se
 complete -c nixi -l parallel -x -d 'nodes at once (default 10)'
 complete -c nixi -s q -l quiet -d 'less output'
 complete -c nixi -l root -x -a '(__fish_complete_directories)' -d 'treat DIR as the machine\'s / (default /)'
+complete -c nixi -l tag -x -d 'run on the inventory\'s nodes with any of these tags (comma-separated)'
 complete -c nixi -s v -l verbose -d 'more output (diffs in plans, debug lines)'
 complete -c nixi -s y -l yes -d 'apply changes without asking'
 complete -c nixi -s h -l help -d 'show help for the command'

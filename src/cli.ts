@@ -55,6 +55,11 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(n)) throw new NixiError("INVALID_ARGUMENT", `invalid node name "${n}" in --node`);
   }
   if (opts.node !== undefined && nodes.length === 0) throw new NixiError("INVALID_ARGUMENT", "--node needs at least one node name");
+  const tags: string[] = opts.tag ? String(opts.tag).split(",").map((s) => s.trim()).filter(Boolean) : [];
+  for (const t of tags) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(t)) throw new NixiError("INVALID_ARGUMENT", `invalid tag "${t}" in --tag`);
+  }
+  if (opts.tag !== undefined && tags.length === 0) throw new NixiError("INVALID_ARGUMENT", "--tag needs at least one tag");
   let parallel: number | undefined;
   if (opts.parallel !== undefined) {
     parallel = Number(opts.parallel);
@@ -73,6 +78,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     config: opts.config ?? env.NIXI_CONFIG,
     nodes,
     allNodes: !!opts.allNodes,
+    tags,
     parallel,
   };
 }

@@ -26,6 +26,8 @@ export interface GlobalFlags {
   config?: string;
   nodes: string[];
   allNodes: boolean;
+  /** --tag: nodes whose inventory tags include any of these. */
+  tags: string[];
   parallel?: number;
 }
 

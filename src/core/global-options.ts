@@ -23,6 +23,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "--config <file>", description: "config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)", complete: "file" },
   { flags: "--node <names>", description: "run on these nodes (comma-separated; default: this machine)", complete: "node" },
   { flags: "--all-nodes", description: "run on every node in the inventory" },
+  { flags: "--tag <tags>", description: "run on the inventory's nodes with any of these tags (comma-separated)" },
   { flags: "--parallel <n>", description: "nodes at once (default 10)" },
 ];
 

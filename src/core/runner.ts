@@ -42,7 +42,7 @@ export async function runInvocation(inv: Invocation): Promise<number> {
   try {
     config = await loadConfig(flags.config ?? defaultConfigPath(inv.env), inv.env);
     targets = spec.controllerOnly ? [LOCAL] : resolveTargets(config, flags);
-    if (spec.controllerOnly && (flags.nodes.some((n) => n !== LOCAL) || flags.allNodes)) {
+    if (spec.controllerOnly && (flags.nodes.some((n) => n !== LOCAL) || flags.allNodes || flags.tags.length > 0)) {
       throw new NixiError("INVALID_ARGUMENT", `\`nixi ${commandName(spec)}\` runs on the controller only; --node does not apply`);
     }
   } catch (e) {

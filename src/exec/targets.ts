@@ -9,7 +9,12 @@ export const LOCAL = "local";
 
 /** Node names from --node / --all-nodes, validated against the inventory. */
 export function resolveTargets(config: Config, flags: GlobalFlags): string[] {
-  const names = flags.allNodes ? [LOCAL, ...config.nodes.map((n) => n.name)] : flags.nodes.length ? flags.nodes : [LOCAL];
+  const tagged = config.nodes.filter((n) => n.tags?.some((t) => flags.tags.includes(t))).map((n) => n.name);
+  if (flags.tags.length && !flags.allNodes && tagged.length === 0) {
+    throw new NixiError("INVALID_ARGUMENT", `no node in the inventory has the tag ${flags.tags.map((t) => `"${t}"`).join(" or ")}`, "tags come from `tags = [...]` in the [[nodes]] entries of config.toml");
+  }
+  const names = flags.allNodes ? [LOCAL, ...config.nodes.map((n) => n.name)] : [...flags.nodes, ...tagged];
+  if (names.length === 0) names.push(LOCAL);
   for (const name of names) {
     if (name !== LOCAL && !config.nodes.some((n) => n.name === name)) {
       const known = [LOCAL, ...config.nodes.map((n) => n.name)].join(", ");
