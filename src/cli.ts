@@ -284,6 +284,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     return EXIT.OK;
   }
   const { meta, cmd } = sel;
+  // Load the engine while the command's module loads.
+  const runner = import("./core/runner.js");
+  runner.catch(() => {});
   let flags: GlobalFlags;
   let input: Record<string, any>;
   let spec: AnyCommand;
@@ -296,6 +299,6 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     throw e;
   }
   if (flags.noColor) io.color = false;
-  const { runInvocation } = await import("./core/runner.js");
+  const { runInvocation } = await runner;
   return runInvocation({ spec, input, flags, io, env, prompter: opts.prompter, clock: opts.clock });
 }

@@ -1,5 +1,4 @@
 // Human rendering: plain aligned text off a TTY, cli-table3 and colour on one.
-import { Chalk } from "chalk";
 import type { Ctx } from "./context.js";
 import type { Column, HumanOut } from "./output.js";
 import type { Plan } from "./plan.js";
@@ -13,8 +12,18 @@ export async function preloadTables(): Promise<void> {
   if (!TableLib) TableLib = ((await import("cli-table3")) as any).default as TableCtor;
 }
 
+const plain = (s: string) => s;
+const PLAIN = { ok: plain, bad: plain, warn: plain, dim: plain, bold: plain };
+let ChalkCtor: typeof import("chalk").Chalk | null = null;
+
+/** chalk is loaded only when colour will be used (a TTY without NO_COLOR/TERM=dumb/--no-color). */
+export async function preloadStyles(): Promise<void> {
+  ChalkCtor ??= (await import("chalk")).Chalk;
+}
+
 export function styler(color: boolean) {
-  const c = new Chalk({ level: color ? 1 : 0 });
+  if (!color || !ChalkCtor) return PLAIN;
+  const c = new ChalkCtor({ level: 1 });
   return { ok: (s: string) => c.green(s), bad: (s: string) => c.red(s), warn: (s: string) => c.yellow(s), dim: (s: string) => c.dim(s), bold: (s: string) => c.bold(s) };
 }
 

@@ -5,7 +5,7 @@ import type { Plan } from "./plan.js";
 import { loadConfig, defaultConfigPath, type Config } from "./config.js";
 import { EXIT, NixiError, toNixiError } from "./errors.js";
 import { errorBody, serializeEnvelope, type Envelope, type NodeResult } from "./envelope.js";
-import { humanOut, preloadTables, renderDefault, renderPlan, styler } from "./human.js";
+import { humanOut, preloadStyles, preloadTables, renderDefault, renderPlan, styler } from "./human.js";
 import { redact } from "./redact.js";
 import { confirmPlan } from "./confirm.js";
 import { planIsEmpty } from "./plan.js";
@@ -37,6 +37,8 @@ export const commandName = (spec: AnyCommand) => spec.path.join(" ");
 
 export async function runInvocation(inv: Invocation): Promise<number> {
   const { spec, flags, io } = inv;
+  if (io.color && !flags.noColor) await preloadStyles();
+  if (io.stdoutIsTTY && !flags.json) await preloadTables();
   let config: Config;
   let targets: string[];
   try {
@@ -48,7 +50,6 @@ export async function runInvocation(inv: Invocation): Promise<number> {
   } catch (e) {
     return report(inv, [failed(LOCAL, e)], false);
   }
-  if (io.stdoutIsTTY && !flags.json) await preloadTables();
   if (targets.length === 1) return report(inv, [await runOnNode(inv, config, targets[0])], false);
   // Several nodes: a bounded pool; in human mode each node's section is printed as soon as it is done.
   const { fanOut } = await import("./fanout.js");

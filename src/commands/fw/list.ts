@@ -15,11 +15,9 @@ interface PortRow {
 }
 
 async function liveRules(ctx: Ctx): Promise<{ source: "nft" | "iptables" | null; rules: LiveRule[] }> {
-  if (await ctx.exec.which("nft")) {
-    const r = await ctx.exec.run(["nft", "-j", "list", "ruleset"], { readOnly: true, privileged: true, timeoutMs: 15_000 });
-    if (r.exitCode === 0) return { source: "nft", rules: parseNftRuleset(r.stdout || '{"nftables":[]}') };
-    ctx.warn(`nft -j list ruleset failed: ${r.stderr.trim().split("\n").pop()}`);
-  }
+  const r = await ctx.exec.run(["nft", "-j", "list", "ruleset"], { readOnly: true, privileged: true, timeoutMs: 15_000 });
+  if (r.exitCode === 0) return { source: "nft", rules: parseNftRuleset(r.stdout || '{"nftables":[]}') };
+  if (!r.notFound) ctx.warn(`nft -j list ruleset failed: ${r.stderr.trim().split("\n").pop()}`);
   if (await ctx.exec.which("iptables")) {
     const rules: LiveRule[] = [];
     for (const prog of ["iptables", "ip6tables"]) {
@@ -40,6 +38,9 @@ export default defineCommand({
   examples: ["nixi fw list", "nixi fw list --json"],
   jsonFields: ["ports", "declared", "live", "liveSource"],
   async run(ctx) {
+    // read the rules while state.toml is parsed
+    const live = liveRules(ctx);
+    live.catch(() => {});
     const fw = readFirewall(await loadState(ctx));
     const declared: PortRow[] = [];
     const add = (p: FirewallPorts, iface: string | null) => {
@@ -47,7 +48,7 @@ export default defineCommand({
     };
     add(fw, null);
     for (const [name, p] of Object.entries(fw.interfaces)) add(p, name);
-    const { source, rules } = await liveRules(ctx);
+    const { source, rules } = await live;
     const key = (r: { proto: string; from: number; to: number; interface?: string | null }) => `${r.proto}:${r.from}-${r.to}:${r.interface ?? ""}`;
     const rows = new Map<string, PortRow>();
     for (const d of declared) rows.set(key(d), d);
