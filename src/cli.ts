@@ -192,7 +192,7 @@ export function buildProgram(io: IO, catalog: Catalog, argv: string[], onSelect:
       continue;
     }
     const parent = groupFor(spec.path);
-    const leaf = parent.command(spec.path[spec.path.length - 1]).description(`${spec.summary} [${spec.risk}]`).configureOutput(output).exitOverride().showSuggestionAfterError(true);
+    const leaf = parent.command(spec.path[spec.path.length - 1]).summary(`${spec.summary} [${spec.risk}]`).description(`${spec.summary} [${spec.risk}]${spec.description ? `\n\n${spec.description}` : ""}`).configureOutput(output).exitOverride().showSuggestionAfterError(true);
     for (const a of spec.args) leaf.argument(argUsage(a), a.description);
     for (const [name, f] of Object.entries(spec.flags)) {
       const flagText = `${f.short ? `-${f.short}, ` : ""}--${name}${f.type === "boolean" ? "" : ` <${f.placeholder ?? "value"}>`}`;

@@ -1,0 +1,39 @@
+// The built CLI (bin/nixi + dist/, what users run) loads every command from its manifest:
+// each command's --help works and a --json run gives a valid envelope. `npm test` builds first.
+import { afterAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { runBin, REPO } from "../helpers/run.js";
+import { makeRoot, cleanupRoots } from "../helpers/tree.js";
+import { expectEnvelope } from "../helpers/envelope.js";
+import { SOURCE_CATALOG } from "../../src/commands/registry.js";
+import { MANIFEST_CATALOG } from "../../src/commands/manifest.gen.js";
+import { readFileSync } from "node:fs";
+
+afterAll(cleanupRoots);
+const FAKES = join(REPO, "test/fakes");
+
+describe("built CLI", () => {
+  it("the manifest lists exactly the registry's commands", () => {
+    expect(MANIFEST_CATALOG.metas).toEqual(SOURCE_CATALOG.metas);
+  });
+
+  it("--version prints package.json's version", async () => {
+    const r = await runBin("--version");
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version);
+  });
+
+  for (const meta of SOURCE_CATALOG.metas) {
+    const name = meta.path.join(" ");
+    it(`nixi ${name}: --help and a --json dry run`, async () => {
+      const help = await runBin([...meta.path, "--help"]);
+      expect(help.exitCode).toBe(0);
+      expect(help.stdout).toContain(`Usage: nixi ${name}`);
+      expect(help.stdout.replace(/\s+/g, " ")).toContain(meta.summary.replace(/\s+/g, " "));
+      if (meta.description) expect(help.stdout.replace(/\s+/g, " ")).toContain(meta.description.replace(/\s+/g, " ").slice(0, 60));
+      const root = makeRoot();
+      const r = await runBin([...meta.path, "--json", "--dry-run", "--no-input", "--root", root], { path: [FAKES] });
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(expectEnvelope(r.json).command).toBe(name);
+    });
+  }
+});
