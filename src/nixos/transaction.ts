@@ -137,8 +137,14 @@ export async function runChange<D>(
     const extraFiles = result.files ?? [];
     const extraSnap = await snapshot(ctx, extraFiles.map((f) => f.path));
     const changedExtra = extraFiles.filter((f) => extraSnap.get(f.path) !== f.content);
-    const mkdirs = [];
-    for (const m of result.mkdirs ?? []) if (!(await ctx.exec.stat(m.path))) mkdirs.push(m);
+    const mkdirs: NonNullable<MutateResult["mkdirs"]> = [];
+    const newFolders: string[] = []; // every folder the mkdirs will create, outermost first
+    for (const m of result.mkdirs ?? []) {
+      const missing = await missingFolders(ctx, m.path);
+      if (missing.length === 0) continue;
+      mkdirs.push(m);
+      newFolders.push(...missing.filter((d) => !newFolders.includes(d)));
+    }
     const removals = [];
     for (const r of result.removals ?? []) if (await ctx.exec.stat(r)) removals.push(r);
 
@@ -165,6 +171,13 @@ export async function runChange<D>(
 
     if (!(await confirmPlan(ctx, plan))) return { changed: false, plan, data: result.data, warnings, rebuilt: false };
 
+    // On failure: nixi's files and the extra files back byte for byte, and the folders this
+    // change created removed again while they are still empty.
+    const undo = async () => {
+      await restore(ctx, current);
+      await restore(ctx, extraSnap);
+      for (const d of [...newFolders].reverse()) await ctx.exec.remove(d, { privileged: true }).catch(() => {});
+    };
     // Keep the previous generation of nixi's files on disk as well as in memory.
     for (const [path, content] of current) {
       const keep = posix.join(dir, PREVIOUS_DIR, posix.basename(path));
@@ -185,8 +198,7 @@ export async function runChange<D>(
         if (r.exitCode !== 0) throw new NixiError("FAILED", `${c.argv.join(" ")} failed (exit ${r.exitCode}): ${tail(r.stderr || r.stdout, 5)}`);
       }
     } catch (e) {
-      await restore(ctx, current);
-      await restore(ctx, extraSnap);
+      await undo();
       throw e;
     }
 
@@ -194,8 +206,7 @@ export async function runChange<D>(
       const failure = await rebuildNow(ctx);
       if (failure) {
         await keepFailed(ctx, writes);
-        await restore(ctx, current);
-        await restore(ctx, extraSnap);
+        await undo();
         throw failure;
       }
     }

@@ -55,6 +55,22 @@ describe("transaction", () => {
     expect(read(root, `${NIXI_DIR}/.failed/state.toml`)).toContain("8080");
   });
 
+  it("a failed rebuild also removes the data folders the change created, and secret files", async () => {
+    const root = makeRoot();
+    expect((await run(`fw open 22 --yes --root ${root}`, { path: [FAKES] })).exitCode).toBe(0);
+    const BOOKKEEPING = [".previous", ".failed", ".rebuild.log"];
+    const before = treeHash(root, BOOKKEEPING);
+    const r = await run(`container deploy web --image nginx:1.27 --backend podman --volume data:/data --env-secret DB_PASSWORD --yes --root ${root}`, {
+      path: [FAKES],
+      env: { NIXI_FAKE_REBUILD_FAIL: "1" },
+      stdin: "s3cret-value\n",
+    });
+    expect(r.exitCode, r.stderr).toBe(6);
+    expect(existsSync(join(root, "srv/web"))).toBe(false);
+    expect(existsSync(join(root, "srv/.credentials/web.env"))).toBe(false);
+    expect(treeHash(root, BOOKKEEPING)).toBe(before);
+  });
+
   it("--json error envelope for a failed rebuild carries the log tail", async () => {
     const root = makeRoot();
     const r = await run(`fw open 9000 --yes --json --root ${root}`, { path: [FAKES], env: { NIXI_FAKE_REBUILD_FAIL: "1" } });
