@@ -29,8 +29,12 @@ function positionals(args: string[], spec: OptSpec): string[] | null {
     if (a.startsWith("-") && a !== "-") {
       const name = a.includes("=") ? a.slice(0, a.indexOf("=")) : a;
       if (withValue.includes(name)) {
-        if (!a.includes("=")) i++; // the value is the next word
-        if (i >= args.length) return null;
+        if (!a.includes("=")) {
+          i++; // the value is the next word
+          // A separate value that looks like an option is refused: programs with optional-argument
+          // options (journalctl -n) would parse it as the next option, which this walk skipped.
+          if (i >= args.length || args[i].startsWith("-")) return null;
+        }
         continue;
       }
       if (spec.flags.includes(a)) continue;
@@ -65,8 +69,13 @@ const systemctl: Check = (a) => {
   return p !== null && p.length > 0 && SYSTEMCTL_VERBS.has(p[0]);
 };
 
-// journalctl only reads, except for these maintenance options.
-const journalctl = none(/^--(vacuum|rotate|flush|sync|relinquish-var|smart-relinquish-var|setup-keys|update-catalog|new-id128)/);
+// journalctl: an allow-list of reading options. A deny-list does not work: getopt_long takes any
+// unambiguous prefix (`--rot` rotates, `--cursor-f=FILE` writes FILE), and --cursor-file writes.
+const JOURNALCTL_OPTS: OptSpec = {
+  flags: ["--no-pager", "-f", "--follow", "-r", "--reverse", "-a", "--all", "-q", "--quiet", "-x", "--catalog", "-k", "--dmesg", "--utc", "--no-hostname", "--no-full", "-l", "--full", "-e", "--pager-end", "-m", "--merge", "--system", "--user", "--list-boots", "--disk-usage", "--header", "-N", "--fields", "--show-cursor"],
+  withValue: ["-u", "--unit", "--user-unit", "-o", "--output", "-n", "--lines", "-S", "--since", "-U", "--until", "-p", "--priority", "-t", "--identifier", "-g", "--grep", "--case-sensitive", "--output-fields", "-c", "--cursor", "--after-cursor", "-F", "--field", "-M", "--machine", "--facility"],
+};
+const journalctl: Check = (a) => positionals(a, JOURNALCTL_OPTS) !== null;
 
 const NFT_OPTS: OptSpec = { flags: ["-j", "--json", "-a", "--handle", "-n", "--numeric", "-s", "--stateless", "-t", "--terse", "-y", "--numeric-priority", "-p", "--numeric-protocol", "-T", "--numeric-time", "-N", "--reversedns", "-S", "--service", "-u", "--guid"] };
 const nft: Check = (a) => {
@@ -80,7 +89,8 @@ const iptables: Check = (a) => {
   const p = positionals(a, IPT_OPTS);
   return p !== null && p.length <= 2 && a.some((x) => ["-S", "--list-rules", "-L", "--list"].includes(x));
 };
-const iptablesSave = onlyFlags({ flags: ["-c", "--counters"], withValue: ["-t", "--table", "-M", "--modprobe"] }, 0);
+// no -M/--modprobe: its value is a program iptables-save runs (as root) to load a module
+const iptablesSave = onlyFlags({ flags: ["-c", "--counters"], withValue: ["-t", "--table"] }, 0);
 
 // podman / docker: the subcommand must be the first word (no global options that could swallow it).
 const CONTAINER_READ: Record<string, Set<string> | true> = {
@@ -93,12 +103,26 @@ const CONTAINER_READ: Record<string, Set<string> | true> = {
   system: new Set(["df", "info"]),
   compose: new Set(["ps", "ls", "logs", "config", "images", "top", "version"]),
 };
+// Options accepted after the subcommand. podman takes its global options there too, and some write:
+// `podman ps --root DIR` creates a storage tree in DIR, `--out FILE` (podman >= 4.6) writes FILE,
+// `--url`/`--connection` go elsewhere, `ps --sync` rewrites container state, `compose config -o` writes.
+// So every word that looks like an option must be one of these (`--opt=value` for value options).
+const CONTAINER_OPTS = new Set([
+  "-a", "--all", "--no-trunc", "-q", "--quiet", "-s", "--size", "-l", "--latest", "-n", "--names", "--noheading",
+  "--format", "--filter", "--sort", "--last", "--pod", "-p", "--external", "--ns", "--digests", "--no-stream",
+  "--type", "-t", "--timestamps", "--tail", "--since", "--until", "-f", "--follow", "--color", "--details",
+  "--stream", "--no-color", "--no-reset", "--interval", "-i", "--tree", "--human", "--verbose", "-v",
+]);
 const containerCli: Check = (a) => {
   const sub = a[0];
   const rule = sub !== undefined ? CONTAINER_READ[sub] : undefined;
   if (rule === undefined) return false;
-  if (rule === true) return true;
-  return a[1] !== undefined && rule.has(a[1]);
+  if (rule !== true && (a[1] === undefined || !rule.has(a[1]))) return false;
+  for (const w of a.slice(rule === true ? 1 : 2)) {
+    if (w === "--") break;
+    if (w.startsWith("-") && w !== "-" && !CONTAINER_OPTS.has(w.includes("=") ? w.slice(0, w.indexOf("=")) : w)) return false;
+  }
+  return true;
 };
 
 const nixosRebuild: Check = (a) => a[0] === "list-generations" && a.slice(1).every((x) => x === "--json");
@@ -126,11 +150,18 @@ const ip: Check = (a) => {
 };
 const find = none(/^-(delete|exec|execdir|ok|okdir|fprint|fprint0|fprintf|fls)$/);
 const mount = (a: string[]) => a.length === 0 || (a.length === 1 && a[0] === "-l") || (a[0] === "-l" && a[1] === "-t" && a.length === 3) || (a[0] === "-t" && a.length === 2);
-const smartctl = onlyFlags({ flags: ["-a", "--all", "-H", "--health", "-i", "--info", "-A", "--attributes", "-x", "--xall", "-c", "--capabilities", "-j", "--json", "--scan", "--scan-open"], withValue: ["-d", "--device", "-l", "--log"] }, 1);
+const smartctlOpts = onlyFlags({ flags: ["-a", "--all", "-H", "--health", "-i", "--info", "-A", "--attributes", "-x", "--xall", "-c", "--capabilities", "-j", "--json", "--scan", "--scan-open"], withValue: ["-d", "--device", "-l", "--log"] }, 1);
+// `-l scterc,70,70` and `-l scttempint,N` set drive parameters: a log name with arguments is refused.
+const smartctl: Check = (a) =>
+  smartctlOpts(a) && a.every((w, i) => !(["-l", "--log"].includes(w) ? !/^[a-z]+$/.test(a[i + 1] ?? "") : /^--log=/.test(w) && !/^--log=[a-z]+$/.test(w)));
 const nvidiaSmi: Check = (a) =>
   a.every((x) => /^--(query-gpu|query-compute-apps|format|id)=/.test(x) || ["-q", "--query", "-L", "--list-gpus", "-x", "--xml-format"].includes(x) || /^-i$|^\d+$/.test(x));
 const rocmSmi: Check = (a) => a.every((x) => /^--show[a-z]*$/.test(x) || ["--json", "-a", "--alldevices", "-i", "-u", "-t", "-P", "-f", "--csv"].includes(x));
-const systemdAnalyze: Check = (a) => ["calendar", "timespan", "timestamp", "verify", "blame", "time", "critical-chain", "security"].includes(a[0] ?? "");
+// Only verbs that parse or report; `verify` runs generators and man(1), `--root`/`--image` and the like are not needed.
+const systemdAnalyze: Check = (a) => {
+  const p = positionals(a, { flags: ["--no-pager", "--system", "--user", "-q", "--quiet", "--utc"], withValue: ["--iterations", "--base-time", "--json", "--fuzz"] });
+  return p !== null && ["calendar", "timespan", "timestamp", "blame", "time", "critical-chain"].includes(p[0] ?? "");
+};
 const ctlStatus: Check = (a) => {
   const p = positionals(a, { flags: ["-j", "--no-pager", "--static", "--transient", "--pretty", "-a", "--all", "-p"], withValue: ["--json", "-p", "--property"] });
   return p !== null && (p.length === 0 || ["status", "show", "list-timezones", "timesync-status", "show-timesync"].includes(p[0]));
@@ -168,13 +199,16 @@ export const READ_ONLY_PROGRAMS: Record<string, Check> = {
   lsblk: any,
   lsmod: any,
   findmnt: any,
-  blkid: any,
-  sensors: any,
+  // blkid -c FILE writes its cache to FILE
+  blkid: onlyFlags({ flags: ["-l", "-d", "-g", "-i", "-k", "-L", "-U", "-p"], withValue: ["-o", "--output", "-s", "--match-tag", "-t", "--match-token"] }),
+  // sensors -s writes the chips' limits from the configuration; -c reads another configuration
+  sensors: onlyFlags({ flags: ["-A", "--no-adapter", "-u", "-j", "-f", "--fahrenheit"] }),
   who: any,
   hostname,
   date,
   ip,
-  ss: none(/^(-K|--kill)$/),
+  // ss: -K (also inside -tK, or as the getopt prefix --kil) kills sockets, -D FILE writes FILE
+  ss: onlyFlags({ flags: ["-t", "--tcp", "-u", "--udp", "-l", "--listening", "-n", "--numeric", "-p", "--processes", "-a", "--all", "-x", "--unix", "-w", "--raw", "-4", "--ipv4", "-6", "--ipv6", "-H", "--no-header", "-e", "--extended", "-m", "--memory", "-i", "--info", "-s", "--summary", "-O", "--oneline"] }),
   mount,
   nft,
   iptables,
@@ -210,14 +244,18 @@ function ip6tables(a: string[]): boolean {
 }
 
 /** Environment variables a read-only call may set (nothing that changes how a program loads). */
-const SAFE_ENV = /^(LC_[A-Z]+|LANG|LANGUAGE|TZ|TERM|NO_COLOR|COLUMNS|SYSTEMD_COLORS|SYSTEMD_PAGER|SYSTEMD_LESS|PAGER|NIX_CONFIG_UNUSED)$/;
+// (no PAGER/SYSTEMD_PAGER: their value is a command line the program runs)
+const SAFE_ENV = /^(LC_[A-Z]+|LANG|LANGUAGE|TZ|TERM|NO_COLOR|COLUMNS|SYSTEMD_COLORS|SYSTEMD_LESS|NIX_CONFIG_UNUSED)$/;
+
+const TRUSTED_DIR = /^(\/run\/current-system\/sw\/s?bin\/|\/run\/wrappers\/bin\/|\/nix\/var\/nix\/profiles\/default\/bin\/|\/nix\/store\/[a-z0-9]{32}-[A-Za-z0-9+._?=-]+\/s?bin\/|\/usr\/s?bin\/|\/s?bin\/)$/;
 
 /** Is this argv a read-only call according to the allow-list? */
 export function isReadOnlyArgv(argv: readonly string[]): boolean {
   if (!argv.length) return false;
   const prog = argv[0];
   // a bare name or an absolute path to a program of that name
-  const base = prog.includes("/") ? (prog.startsWith("/") ? prog.slice(prog.lastIndexOf("/") + 1) : "") : prog;
+  // (absolute paths only in the system's program folders: /tmp/x/cat is not cat)
+  const base = prog.includes("/") ? (TRUSTED_DIR.test(prog.slice(0, prog.lastIndexOf("/") + 1)) ? prog.slice(prog.lastIndexOf("/") + 1) : "") : prog;
   const check = Object.prototype.hasOwnProperty.call(READ_ONLY_PROGRAMS, base) ? READ_ONLY_PROGRAMS[base] : undefined;
   return check ? check(argv.slice(1)) : false;
 }
