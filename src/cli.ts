@@ -6,7 +6,7 @@ import type { GlobalFlags, IO, Prompter } from "./core/context.js";
 import type { Catalog, CommandMeta } from "./core/meta.js";
 import { EXIT, EXIT_CODE_TABLE, NixiError } from "./core/errors.js";
 import { errorBody, serializeEnvelope } from "./core/envelope.js";
-import { redact } from "./core/redact.js";
+import { redact, registerSecret } from "./core/redact.js";
 import { GLOBAL_OPTIONS, GLOBAL_VALUE_OPTIONS } from "./core/global-options.js";
 
 declare const __NIXI_VERSION__: string;
@@ -83,12 +83,19 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
   };
 }
 
-function validate(value: unknown, spec: { schema?: any }, label: string): unknown {
+function validate(value: unknown, spec: { schema?: any; secret?: boolean }, label: string): unknown {
+  // a secret flag's value (a webhook URL with a token...) is masked wherever it is printed later
+  if (spec.secret && typeof value === "string") registerSecret(value);
   if (!spec.schema) return value;
   const r = spec.schema.safeParse(value);
   if (r.success) return r.data;
   const msg = r.error.issues.map((i: any) => i.message).join("; ");
-  throw new NixiError("INVALID_ARGUMENT", `invalid ${label} "${String(value)}": ${msg}`);
+  // A bad secret value is not repeated in the message (error messages are printed and logged), nor is
+  // the right-hand side of a KEY=VALUE (`--env-secret DB=hunter2` puts the value where the key goes).
+  const str = String(value);
+  const eq = str.indexOf("=");
+  const shown = spec.secret ? " (value not shown: it is secret)" : eq >= 0 && eq < str.length - 1 ? ` "${str.slice(0, eq + 1)}..." (value after = not shown)` : ` "${str}"`;
+  throw new NixiError("INVALID_ARGUMENT", `invalid ${label}${shown}: ${msg}`);
 }
 
 function collectInput(spec: AnyCommand, cmd: Command): Record<string, any> {
