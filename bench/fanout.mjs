@@ -170,7 +170,7 @@ const sshOnce = (n) =>
     const c = spawn("ssh", sshArgs(n), { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     c.stdout.on("data", (d) => (out += d));
-    c.on("exit", (code) => (code === 0 && out.startsWith("25.05") ? resolve() : reject(new Error(`ssh to ${n.port} exited ${code}`))));
+    c.on("close", (code) => (code === 0 && out.startsWith("25.05") ? resolve() : reject(new Error(`ssh to ${n.port} exited ${code}`))));
   });
 async function sshParallel() {
   const t0 = process.hrtime.bigint();
