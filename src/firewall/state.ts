@@ -11,11 +11,17 @@ export interface FirewallState extends FirewallPorts {
   interfaces: Record<string, FirewallPorts>;
 }
 
+/** The same rule as --interface (src/firewall/interface.ts). */
+const IFNAME = /^[A-Za-z0-9_.@:-]{1,15}$/;
+
 export function readFirewall(state: State): FirewallState {
   const t = state.firewall ?? {};
   try {
     const ifs: Record<string, FirewallPorts> = {};
     for (const [name, v] of Object.entries((t.interfaces ?? {}) as Record<string, any>)) {
+      // NixOS writes the name unquoted into the firewall's root shell script (`-i ${iface}`):
+      // a hand-edited name must be re-checked like --interface is.
+      if (!IFNAME.test(name)) throw new Error(`interface name ${JSON.stringify(name)} is not a network interface name (1-15 letters, digits, . _ - @ :)`);
       ifs[name] = { tcp: entriesToRanges(v?.tcp, `firewall.interfaces.${name}.tcp`), udp: entriesToRanges(v?.udp, `firewall.interfaces.${name}.udp`) };
     }
     return { tcp: entriesToRanges(t.tcp, "firewall.tcp"), udp: entriesToRanges(t.udp, "firewall.udp"), interfaces: ifs };
