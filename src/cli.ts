@@ -55,6 +55,10 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(n)) throw new NixiError("INVALID_ARGUMENT", `invalid node name "${n}" in --node`);
   }
   if (opts.node !== undefined && nodes.length === 0) throw new NixiError("INVALID_ARGUMENT", "--node needs at least one node name");
+  // `--root "$DIR"` with DIR unset must not fall through to the real machine's /
+  if (opts.root !== undefined && String(opts.root).trim() === "") {
+    throw new NixiError("INVALID_ARGUMENT", `--root needs a folder, not ${JSON.stringify(opts.root)}`, "give the folder to treat as / (leave --root out for this machine)");
+  }
   const tags: string[] = opts.tag ? String(opts.tag).split(",").map((s) => s.trim()).filter(Boolean) : [];
   for (const t of tags) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(t)) throw new NixiError("INVALID_ARGUMENT", `invalid tag "${t}" in --tag`);
