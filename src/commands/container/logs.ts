@@ -28,6 +28,7 @@ export default defineCommand<{ name: string; lines: number; since?: string; foll
     const state = await loadState(ctx);
     const backend = await detectBackend(ctx.exec, (state.containers as any)?.backend);
     if (!backend) throw new NixiError("FAILED", "neither podman nor docker is installed on this node");
+    await registerContainerSecrets(ctx, state, name);
     const out = await runtimeFor(backend, ctx.exec).logs(name, {
       lines,
       since,
@@ -41,3 +42,20 @@ export default defineCommand<{ name: string; lines: number; since?: string; foll
     for (const l of data.lines) out.line(l.text);
   },
 });
+
+/** The container's own secret values (its credentials file) are masked in its logs, whatever the
+ *  log line looks like ("connecting with hunter2" has no key=value shape for the patterns). */
+async function registerContainerSecrets(ctx: any, state: any, name: string): Promise<void> {
+  const { declared } = await import("../../containers/state.js");
+  if (!declared(state)[name]?.secret_env?.length) return;
+  const { credentialsFile } = await import("../../containers/volumes.js");
+  const { parseDotenv } = await import("../../containers/secrets.js");
+  const { registerSecret } = await import("../../core/redact.js");
+  const text = await ctx.exec.readFile(credentialsFile(name)).catch(() => null);
+  if (!text) return;
+  try {
+    for (const v of parseDotenv(text, credentialsFile(name)).values()) registerSecret(v);
+  } catch {
+    /* a hand-edited file nixi cannot parse: the patterns still apply */
+  }
+}
