@@ -6,9 +6,11 @@ const MASK = "***";
 const PEM = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END \1PRIVATE KEY-----|$)/g;
 const AUTH_HEADER = /\b(authorization|proxy-authorization)(\s*[:=]\s*)(bearer|basic|token|digest)?\s*[^\s"',;]+/gi;
 // key=value / key: value / "key": "value" where the key names a secret
-const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|session[_-]?key|pwd)[A-Za-z0-9_.-]*`;
+// (psk: networking.wireless.networks.<ssid>.psk/pskRaw; _pw, jwt_key, encryptionKey...: as `config set` refuses them)
+const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|session[_-]?key|pwd|psk|[_-]pw(?![A-Za-z])|(?:encryption|signing|jwt|hmac|master)[_-]?key)[A-Za-z0-9_.-]*`;
 const SECRET_KEY_NAME = new RegExp(`^${SECRET_KEY}$`, "i");
-const ASSIGNMENT = new RegExp(String.raw`(["']?)(${SECRET_KEY})\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&}]+)`, "gi");
+// values: "..." | Nix ''indented string'' (may span lines) | '...' | a bare word
+const ASSIGNMENT = new RegExp(String.raw`(["']?)(${SECRET_KEY})\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|''(?:[^']|'(?!'))*''|'[^']*'|[^\s,;&}]+)`, "gi");
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):([^\s@/]+)@/gi;
 // Well-known token shapes
 const TOKENS = [
@@ -37,7 +39,7 @@ export function redact(text: string): string {
   out = out.replace(ASSIGNMENT, (m, q, key, sep, value: string) => {
     // Paths to secret files are references, not secrets ("passwordFile = /srv/.credentials/x").
     if (/file$|path$|_file$|files$/i.test(key) || value === MASK || /^["']?\*+["']?$/.test(value)) return m;
-    const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
+    const quote = value.startsWith('"') ? '"' : value.startsWith("''") && value.length >= 4 ? "''" : value.startsWith("'") ? "'" : "";
     return `${q}${key}${q}${sep}${quote}${MASK}${quote}`;
   });
   for (const re of TOKENS) out = out.replace(re, MASK);
