@@ -7,6 +7,7 @@ import type { Catalog, CommandMeta } from "./core/meta.js";
 import { EXIT, EXIT_CODE_TABLE, NixiError } from "./core/errors.js";
 import { errorBody, serializeEnvelope } from "./core/envelope.js";
 import { redact, registerSecret } from "./core/redact.js";
+import { inertLine } from "./core/human.js";
 import { GLOBAL_OPTIONS, GLOBAL_VALUE_OPTIONS } from "./core/global-options.js";
 
 declare const __NIXI_VERSION__: string;
@@ -257,8 +258,8 @@ function printError(io: IO, json: boolean, command: string, err: NixiError): num
   if (json) {
     io.stdout.write(serializeEnvelope({ ok: false, command, error: errorBody(err), warnings: [] }));
   } else {
-    io.stderr.write(`error: ${redact(err.message)}\n`);
-    if (err.hint) io.stderr.write(`hint: ${redact(err.hint)}\n`);
+    io.stderr.write(`error: ${inertLine(redact(err.message))}\n`);
+    if (err.hint) io.stderr.write(`hint: ${inertLine(redact(err.hint))}\n`);
   }
   return err.exitCode;
 }

@@ -29,6 +29,9 @@ export function styler(color: boolean) {
 
 /** Machine data may hold terminal escapes (a unit name, a log line): show them, never obey them. */
 export const inert = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+/** inert() for whole lines, keeping colour (SGR) sequences, which nixi's own styling puts there:
+ *  a log line or file with ESC ] (OSC: title, clipboard), cursor moves or \r cannot rewrite the terminal. */
+export const inertLine = (s: string) => s.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => (c.length > 1 ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 
 const cell = (col: Column, row: any) => {
   const v = row[col.key];
@@ -40,7 +43,7 @@ export function humanOut(write: (s: string) => void, opts: { color: boolean; tty
   return {
     style,
     line(text = "") {
-      write(redact(text) + "\n");
+      write(inertLine(redact(text)) + "\n");
     },
     kv(pairs) {
       const width = Math.max(0, ...pairs.map(([k]) => k.length));

@@ -5,7 +5,7 @@ import type { Plan } from "./plan.js";
 import { loadConfig, defaultConfigPath, type Config } from "./config.js";
 import { EXIT, NixiError, toNixiError } from "./errors.js";
 import { errorBody, serializeEnvelope, type Envelope, type NodeResult } from "./envelope.js";
-import { humanOut, preloadStyles, preloadTables, renderDefault, renderPlan, styler } from "./human.js";
+import { humanOut, inertLine, preloadStyles, preloadTables, renderDefault, renderPlan, styler } from "./human.js";
 import { redact } from "./redact.js";
 import { confirmPlan } from "./confirm.js";
 import { planIsEmpty } from "./plan.js";
@@ -79,14 +79,14 @@ export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node
     node,
     interactive: io.stdinIsTTY && io.stdoutIsTTY && !flags.noInput,
     log: (m) => {
-      if (!flags.quiet) io.stderr.write(redact(m) + "\n");
+      if (!flags.quiet) io.stderr.write(inertLine(redact(m)) + "\n");
     },
     debug: (m) => {
-      if (flags.verbose) io.stderr.write(st.dim(redact(m)) + "\n");
+      if (flags.verbose) io.stderr.write(st.dim(inertLine(redact(m))) + "\n");
     },
     warn: (m) => {
       warnings.push(redact(m));
-      if (!flags.json) io.stderr.write(st.warn("warning: ") + redact(m) + "\n");
+      if (!flags.json) io.stderr.write(st.warn("warning: ") + inertLine(redact(m)) + "\n");
     },
     readStdin: () =>
       (stdinText ??= new Promise((resolve, reject) => {
@@ -193,8 +193,8 @@ export function printHuman(inv: Invocation, o: NodeOutcome, multi: boolean): voi
     if (multi) write(st.bold(`== ${o.node} ==`) + "\n");
     if (!o.ok) {
       const err = o.error!;
-      io.stderr.write(`${multi ? `${o.node}: ` : ""}${st.bad("error:")} ${redact(err.message)}\n`);
-      if (err.hint) io.stderr.write(`${st.dim("hint:")} ${redact(err.hint)}\n`);
+      io.stderr.write(`${multi ? `${o.node}: ` : ""}${st.bad("error:")} ${inertLine(redact(err.message))}\n`);
+      if (err.hint) io.stderr.write(`${st.dim("hint:")} ${inertLine(redact(err.hint))}\n`);
       return;
     }
     if (o.plan && (flags.dryRun || spec.risk === "change")) {

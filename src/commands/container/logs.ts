@@ -23,6 +23,7 @@ export default defineCommand<{ name: string; lines: number; since?: string; foll
     const { loadState } = await import("../../nixos/transaction.js");
     const { detectBackend, runtimeFor } = await import("../../containers/runtime.js");
     const { redact } = await import("../../core/redact.js");
+    const { inertLine } = await import("../../core/human.js");
     const { NixiError } = await import("../../core/errors.js");
     if (follow && ctx.flags.json) throw new NixiError("INVALID_ARGUMENT", "--follow streams lines and cannot be combined with --json");
     const state = await loadState(ctx);
@@ -33,7 +34,7 @@ export default defineCommand<{ name: string; lines: number; since?: string; foll
       lines,
       since,
       follow,
-      onLine: follow ? (l) => ctx.io.stdout.write(redact(l.text) + "\n") : undefined,
+      onLine: follow ? (l) => ctx.io.stdout.write(inertLine(redact(l.text)) + "\n") : undefined,
     });
     const shown = follow ? out.filter((l) => l.stream === "stderr") : out;
     return { name, backend, followed: !!follow, lines: shown.map((l) => ({ ...l, text: redact(l.text) })) };

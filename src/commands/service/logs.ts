@@ -34,6 +34,7 @@ export default defineCommand<{ name: string; lines: number; since?: string; foll
   async run(ctx, { name, lines, since, follow }) {
     const { normalizeUnit, parseJournal, journalEntry } = await import("../../system/systemd.js");
     const { redact } = await import("../../core/redact.js");
+    const { inertLine } = await import("../../core/human.js");
     const unit = normalizeUnit(name);
     const argv = ["journalctl", "-u", unit, "-o", "json", "--no-pager", "-n", String(lines ?? 50)];
     if (since) argv.push(`--since=${since}`);
@@ -53,7 +54,7 @@ export default defineCommand<{ name: string; lines: number; since?: string; foll
             buf = buf.slice(i + 1);
             if (!line.trim().startsWith("{")) continue;
             try {
-              ctx.io.stdout.write(redact(formatEntry(journalEntry(JSON.parse(line)))) + "\n");
+              ctx.io.stdout.write(inertLine(redact(formatEntry(journalEntry(JSON.parse(line))))) + "\n");
             } catch {}
           }
         };
