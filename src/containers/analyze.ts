@@ -522,7 +522,8 @@ export async function analyze(target: string, deps: AnalyzeDeps): Promise<Analyz
     }
     const df = await deps.fetch(prefix + "Dockerfile");
     if (df.status === 200) {
-      const expose = [...df.text.matchAll(/^\s*EXPOSE\s+(.+)$/gim)].flatMap((m) => m[1].trim().split(/\s+/));
+      // only plain port numbers go into the suggested command line (EXPOSE $(...) must not)
+      const expose = [...df.text.matchAll(/^\s*EXPOSE\s+(.+)$/gim)].flatMap((m) => m[1].trim().split(/\s+/)).filter((p) => /^\d{1,5}(\/(tcp|udp))?$/i.test(p));
       warnings.push(
         `${gh.owner}/${gh.repo} has a Dockerfile but no compose file or published run line: build and push the image, then \`nixi container deploy ${toName(gh.repo) ?? "app"} --image REGISTRY/IMAGE${expose.length ? ` --port HOST:${expose[0].split("/")[0]}` : ""}\``,
       );
