@@ -146,16 +146,18 @@ export default defineCommand<Record<string, never>, InitData>({
     return withLock(ctx, async () => {
       // Recompute under the lock: what is written is what the file holds now.
       const c = await compute(ctx, backupName);
-      const done: Array<{ path: string; before: string | null }> = [];
+      // (the mode too: configuration.nix may be 600 because it holds secrets)
+      const done: Array<{ path: string; before: string | null; mode?: number }> = [];
       try {
         for (const w of c.writes) {
-          done.push({ path: w.path, before: await ctx.exec.readFile(w.path) });
+          const before = await ctx.exec.readFile(w.path);
+          done.push({ path: w.path, before, mode: before === null ? undefined : (await ctx.exec.stat(w.path))?.mode });
           await ctx.exec.writeFile(w.path, w.content, { mode: w.mode, privileged: true });
         }
       } catch (e) {
         for (const d of done.reverse()) {
           if (d.before === null) await ctx.exec.remove(d.path, { privileged: true }).catch(() => {});
-          else await ctx.exec.writeFile(d.path, d.before, { privileged: true }).catch(() => {});
+          else await ctx.exec.writeFile(d.path, d.before, { mode: d.mode, privileged: true }).catch(() => {});
         }
         throw e;
       }
