@@ -83,6 +83,11 @@ export async function lookupHost(path: string, host: string, port: number): Prom
 
 /** Append a key for host:port (first contact). Creates the folder (700) and the file (600). */
 export async function addHostKey(path: string, host: string, port: number, key: HostKey): Promise<void> {
+  // One line per key: the type comes from the server's key blob and must not add lines (an
+  // `@cert-authority *` line would vouch for every host).
+  if (!/^[A-Za-z0-9@._+-]{1,64}$/.test(key.type) || !/^[A-Za-z0-9+/=]+$/.test(key.key) || /[\s,#]/.test(host) || host === "") {
+    throw new Error(`refusing to record a malformed host key entry for ${JSON.stringify(host)}`);
+  }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const existing = await readText(path);
   const sep = existing !== "" && !existing.endsWith("\n") ? "\n" : "";
