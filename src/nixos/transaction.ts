@@ -222,7 +222,8 @@ export async function rebuildNow(ctx: Ctx): Promise<NixiError | null> {
   ctx.log(`running nixos-rebuild ${mode} ...`);
   const r = await ctx.exec.run(["nixos-rebuild", mode], { privileged: true, timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
   const log = (r.stdout + (r.stderr ? "\n" + r.stderr : "")).trim();
-  await ctx.exec.writeFile(posix.join(ctx.config.nixiDir, REBUILD_LOG), redact(log) + "\n", { privileged: true }).catch(() => {});
+  // 600: redaction only knows the secrets of this run and the usual shapes; build output can hold more
+  await ctx.exec.writeFile(posix.join(ctx.config.nixiDir, REBUILD_LOG), redact(log) + "\n", { privileged: true, mode: 0o600 }).catch(() => {});
   if (r.exitCode === 0 && !r.timedOut) {
     await recordApplied(ctx);
     return null;
