@@ -96,10 +96,12 @@ function validate(value: unknown, spec: { schema?: any; secret?: boolean }, labe
   if (r.success) return r.data;
   const msg = r.error.issues.map((i: any) => i.message).join("; ");
   // A bad secret value is not repeated in the message (error messages are printed and logged), nor is
-  // the right-hand side of a KEY=VALUE (`--env-secret DB=hunter2` puts the value where the key goes).
+  // the value of a KEY=VALUE given where only a KEY belongs (`--env-secret DB=hunter2`: the schema
+  // accepts "DB" alone), since that value is most likely the secret itself.
   const str = String(value);
   const eq = str.indexOf("=");
-  const shown = spec.secret ? " (value not shown: it is secret)" : eq >= 0 && eq < str.length - 1 ? ` "${str.slice(0, eq + 1)}..." (value after = not shown)` : ` "${str}"`;
+  const keyOnly = eq > 0 && eq < str.length - 1 && spec.schema.safeParse(str.slice(0, eq)).success;
+  const shown = spec.secret ? " (value not shown: it is secret)" : keyOnly ? ` "${str.slice(0, eq + 1)}..." (the part after = is not shown)` : ` "${str}"`;
   throw new NixiError("INVALID_ARGUMENT", `invalid ${label}${shown}: ${msg}`);
 }
 

@@ -35,12 +35,11 @@ describe("secret values are not echoed by usage errors", () => {
     for (const cmd of [
       `container deploy db --image postgres:16 --env-secret DB=${secret} --yes --root ${root}`,
       `container deploy db --image postgres:16 --env-secret DB=${secret} --yes --json --root ${root}`,
-      `container deploy db --image postgres:16 --env 9DB=${secret} --yes --root ${root}`,
     ]) {
       const r = await run(cmd, { stdin: "" });
       expect(r.exitCode, r.stderr).toBe(2);
       expect(r.stdout + r.stderr, cmd).not.toContain(secret);
-      expect(r.stdout + r.stderr, cmd).toMatch(/(DB|9DB)=\.\.\./);
+      expect(r.stdout + r.stderr, cmd).toMatch(/DB=\.\.\./);
     }
     expect(filesUnder(root)).toEqual([]);
   });
