@@ -66,7 +66,6 @@ function failed(node: string, e: unknown, warnings: string[] = []): NodeOutcome 
 export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node: string, warnings: string[]): Ctx {
   const { io, flags } = inv;
   const st = styler(io.color);
-  let stdinText: Promise<string> | null = null;
   return {
     io,
     exec,
@@ -88,14 +87,24 @@ export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node
       warnings.push(redact(m));
       if (!flags.json) io.stderr.write(st.warn("warning: ") + inertLine(redact(m)) + "\n");
     },
-    readStdin: () =>
-      (stdinText ??= new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        io.stdin.on("data", (c: Buffer | string) => chunks.push(Buffer.from(c)));
-        io.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        io.stdin.on("error", reject);
-      })),
+    readStdin: () => readStdinOnce(io.stdin),
   };
+}
+
+// stdin is read once per process and shared by every node's run (`--node a,b` with a piped secret).
+const stdinRead = new WeakMap<NodeJS.ReadableStream, Promise<string>>();
+function readStdinOnce(stdin: NodeJS.ReadableStream): Promise<string> {
+  let p = stdinRead.get(stdin);
+  if (!p) {
+    p = new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      stdin.on("data", (c: Buffer | string) => chunks.push(Buffer.from(c)));
+      stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      stdin.on("error", reject);
+    });
+    stdinRead.set(stdin, p);
+  }
+  return p;
 }
 
 export async function runOnNode(inv: Invocation, config: Config, node: string): Promise<NodeOutcome> {
