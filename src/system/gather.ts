@@ -7,7 +7,6 @@ import { parseDf, realDisks, DF_ARGV, type DiskUse } from "./proc.js";
 import { parseUnits, type UnitRow, parseShow } from "./systemd.js";
 import { parseGenerationsJson, profileLinkNumber, type Generation } from "./nix.js";
 import { parseSmartHealth, parseSmartScan, type SmartHealth } from "./smart.js";
-import { parseState } from "../nixos/state.js";
 
 export const NIX = ["nix", "--extra-experimental-features", "nix-command flakes"];
 export const SYSTEM_PROFILE = "/nix/var/nix/profiles/system";
@@ -184,12 +183,6 @@ export async function kernels(ctx: Ctx): Promise<{ booted: string | null; curren
   return { booted, current };
 }
 
-/** state.toml as it is on the machine (empty when missing). */
-export async function loadStateReadOnly(ctx: Ctx): Promise<Record<string, any>> {
-  const path = `${ctx.config.nixiDir}/state.toml`;
-  const text = await ctx.exec.readFile(path);
-  return text === null ? { version: 1 } : parseState(text, path);
-}
 
 export async function containerRuntime(ctx: Ctx): Promise<string | null> {
   for (const p of ["podman", "docker"]) if (await ctx.exec.which(p)) return p;

@@ -16,9 +16,10 @@ export default defineCommand<{ declaredOnly?: boolean }, PkgList>({
   examples: ["nixi pkg list", "nixi pkg list --declared-only --json"],
   jsonFields: ["declared", "systemPackages", "evaluatedWith"],
   async run(ctx, { declaredOnly }) {
-    const { loadStateReadOnly, isFlake, hostname, nixosDir, NIX } = await import("../../system/gather.js");
+    const { isFlake, hostname, nixosDir, NIX } = await import("../../system/gather.js");
+    const { loadState } = await import("../../nixos/state.js");
     const { declaredPackages } = await import("../../nixos/modules/packages.js");
-    const declared = declaredPackages((await loadStateReadOnly(ctx)).packages);
+    const declared = declaredPackages((await loadState(ctx)).packages);
     if (declaredOnly) return { declared, systemPackages: null, evaluatedWith: null };
     const apply = "map (p: p.name or (builtins.baseNameOf (toString p)))";
     let argv: string[];

@@ -21,10 +21,11 @@ export default defineCommand<Record<string, never>, TimerListRow[]>({
   examples: ["nixi timer list", "nixi timer list --json"],
   jsonFields: ["name", "unit", "activates", "next", "last", "result", "nixi", "staged"],
   async run(ctx) {
-    const { readRun, loadStateReadOnly } = await import("../../system/gather.js");
+    const { readRun } = await import("../../system/gather.js");
+    const { loadState } = await import("../../nixos/state.js");
     const { parseTimersJson, parseShowMany } = await import("../../system/systemd.js");
     const { declaredTimers } = await import("../../system/timer-ops.js");
-    const declared = declaredTimers(await loadStateReadOnly(ctx));
+    const declared = declaredTimers(await loadState(ctx));
     const r = await readRun(ctx, ["systemctl", "list-timers", "--all", "--output=json", "--no-pager"]);
     const rows: TimerListRow[] = parseTimersJson(r.stdout).map((t) => {
       const base = t.unit.replace(/\.timer$/, "");

@@ -28,10 +28,11 @@ export default defineCommand<{ name: string }, TimerStatus>({
   examples: ["nixi timer status backup", "nixi timer status logrotate.timer --json"],
   jsonFields: ["name", "unit", "service", "description", "active", "enabled", "schedule", "next", "last", "result", "exitStatus", "lastExit", "definition"],
   async run(ctx, { name }) {
-    const { showUnit, loadStateReadOnly } = await import("../../system/gather.js");
+    const { showUnit } = await import("../../system/gather.js");
+    const { loadState } = await import("../../nixos/state.js");
     const { showTimestamp } = await import("../../system/systemd.js");
     const { declaredTimers, timerUnit } = await import("../../system/timer-ops.js");
-    const declared = declaredTimers(await loadStateReadOnly(ctx));
+    const declared = declaredTimers(await loadState(ctx));
     const unit = timerUnit(name, declared);
     const t = await showUnit(ctx, unit, ["Id", "Description", "LoadState", "ActiveState", "SubState", "UnitFileState", "TimersCalendar", "NextElapseUSecRealtime", "LastTriggerUSec", "Unit"]);
     const baseName = unit.replace(/\.timer$/, "").replace(/^nixi-/, "");
