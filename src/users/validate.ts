@@ -1,0 +1,30 @@
+// Names, groups and shells accepted by the user commands.
+import { z } from "zod";
+
+export const NAME_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+export const UserName = z.string().regex(NAME_RE, "not a user name (a lower-case letter or _, then up to 31 of a-z 0-9 _ -)");
+export const GroupName = z.string().regex(NAME_RE, "not a group name (a lower-case letter or _, then up to 31 of a-z 0-9 _ -)");
+
+/** Login shells nixi declares: name -> nixpkgs attribute, and the programs.<x>.enable it needs. */
+export const SHELLS = {
+  bash: { pkg: "bashInteractive", program: null },
+  zsh: { pkg: "zsh", program: "zsh" },
+  fish: { pkg: "fish", program: "fish" },
+} as const;
+export type ShellName = keyof typeof SHELLS;
+export const SHELL_NAMES = Object.keys(SHELLS) as ShellName[];
+export const ShellArg = z.enum(SHELL_NAMES as [ShellName, ...ShellName[]], { error: () => `not a shell nixi declares (one of: ${SHELL_NAMES.join(", ")})` });
+
+/** Comma-separated group list (--groups a,b). */
+export const GroupList = z.string().transform((s, c) => {
+  const out: string[] = [];
+  for (const g of s.split(",").map((x) => x.trim()).filter(Boolean)) {
+    if (!NAME_RE.test(g)) {
+      c.addIssue({ code: "custom", message: `${JSON.stringify(g)} is not a group name (a lower-case letter or _, then up to 31 of a-z 0-9 _ -)` });
+      return z.NEVER;
+    }
+    if (!out.includes(g)) out.push(g);
+  }
+  return out;
+});
