@@ -1,6 +1,6 @@
 // user group through the CLI: declared users (users.nix evaluated by nix-instantiate, option paths
 // checked), authorized_keys edited for real under --root, passwords and locks through fakes of
-// chpasswd/usermod that record argv and stdin.
+// chpasswd/passwd that record argv and stdin.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
@@ -321,7 +321,7 @@ describe("user ssh-key (~/.ssh/authorized_keys)", () => {
   });
 });
 
-describe("user password / lock / unlock (imperative, fakes for chpasswd and usermod)", () => {
+describe("user password / lock / unlock (imperative, fakes for chpasswd and passwd)", () => {
   const SECRET = "correct horse battery staple";
   function fakeEnv() {
     const d = mkdtempSync(join(tmpdir(), "nixi-fakelog-"));
@@ -376,7 +376,7 @@ describe("user password / lock / unlock (imperative, fakes for chpasswd and user
     rmSync(f.dir, { recursive: true });
   });
 
-  it("locks and unlocks through usermod -L/-U; already in that state is no change; root cannot be locked", async () => {
+  it("locks and unlocks through passwd -l/-u; already in that state is no change; root cannot be locked", async () => {
     const root = machine();
     const f = fakeEnv();
     const opts = { path: [FAKES], env: f.env };
@@ -388,7 +388,7 @@ describe("user password / lock / unlock (imperative, fakes for chpasswd and user
     const u = await run(`user unlock bob --root ${root}`, opts);
     expect(u.stdout).toContain("bob is now unlocked");
     expect(read(root, "/etc/shadow")).toContain("bob:$6$salt$bobhash:");
-    expect(logOf(f)).toBe(`usermod -R ${root} -L alice\nusermod -R ${root} -U bob\n`);
+    expect(logOf(f)).toBe(`passwd -R ${root} -l alice\npasswd -R ${root} -u bob\n`);
     const list = await run(`user list --json --root ${root}`);
     expect(list.json.data.users.filter((x: any) => x.locked).map((x: any) => x.name)).toEqual(["alice"]);
     const before = treeHash(root);
@@ -396,7 +396,7 @@ describe("user password / lock / unlock (imperative, fakes for chpasswd and user
     expect(r.exitCode).toBe(4);
     const dry = await run(`user unlock alice --dry-run --json --root ${root}`, opts);
     expect(dry.exitCode).toBe(0);
-    expect(dry.json.plan.commands).toEqual([`sudo usermod -R ${root} -U alice`]);
+    expect(dry.json.plan.commands).toEqual([`sudo passwd -R ${root} -u alice`]);
     expect(treeHash(root)).toBe(before);
     expect(logOf(f).trim().split("\n")).toHaveLength(2);
     rmSync(f.dir, { recursive: true });

@@ -14,7 +14,7 @@ export default defineCommand<{ name: string }>({
     await requireUser(ctx, name);
     const before = (await readShadowLocks(ctx))?.get(name);
     if (before === true) return { name, locked: true, changed: false };
-    await runTool(ctx, ["usermod", ...rootArgs(ctx), "-L", name]);
+    await runTool(ctx, ["passwd", ...rootArgs(ctx), "-l", name]);
     return { name, locked: true, changed: true };
   },
   render(d: any, out) {

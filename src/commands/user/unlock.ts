@@ -14,7 +14,7 @@ export default defineCommand<{ name: string }>({
     await requireUser(ctx, name);
     const before = (await readShadowLocks(ctx))?.get(name);
     if (before === false) return { name, locked: false, changed: false };
-    await runTool(ctx, ["usermod", ...rootArgs(ctx), "-U", name]);
+    await runTool(ctx, ["passwd", ...rootArgs(ctx), "-u", name]);
     return { name, locked: false, changed: true };
   },
   render(d: any, out) {
