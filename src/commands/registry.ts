@@ -12,6 +12,7 @@ import container from "./container/index.js";
 import timer from "./timer/index.js";
 import node from "./node/index.js";
 import user from "./user/index.js";
+import gpu from "./gpu/index.js";
 
 export const GROUP_SUMMARIES: Record<string, string> = {
   system: "Generations, rebuild, rollback, health and upgrades",
@@ -26,9 +27,12 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   user: "Users: declared accounts (users.nix), passwords, SSH keys, locking",
   "user ssh-key": "SSH public keys in ~/.ssh/authorized_keys (imperative, no rebuild)",
   "user groups": "Extra groups of nixi-declared users",
+  gpu: "GPU drivers (NVIDIA, AMD) and utilization",
+  "gpu nvidia": "NVIDIA driver: open or proprietary kernel module, container toolkit, nvidia-smi",
+  "gpu amd": "AMD GPUs: amdgpu with Mesa, ROCm OpenCL, sysfs readings",
 };
 
-export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user];
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu];
 
 /** The catalog used when running from source (tests); the build uses a generated manifest instead. */
 export const SOURCE_CATALOG: Catalog = {

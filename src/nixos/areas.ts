@@ -8,6 +8,7 @@ import { timersArea } from "./modules/timers.js";
 import { containersArea } from "./modules/containers.js";
 import { nodeSetupArea } from "./node-setup.js";
 import { usersArea } from "./modules/users.js";
+import { gpuArea } from "./modules/gpu.js";
 
 export interface Area {
   /** Table in state.toml. */
@@ -18,4 +19,4 @@ export interface Area {
   render(section: any, state: State): { [key: string]: NixValue | undefined } | null;
 }
 
-export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea, nodeSetupArea, usersArea];
+export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea, nodeSetupArea, usersArea, gpuArea];
