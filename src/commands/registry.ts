@@ -13,6 +13,7 @@ import timer from "./timer/index.js";
 import node from "./node/index.js";
 import user from "./user/index.js";
 import gpu from "./gpu/index.js";
+import mount from "./mount/index.js";
 
 export const GROUP_SUMMARIES: Record<string, string> = {
   system: "Generations, rebuild, rollback, health and upgrades",
@@ -30,9 +31,10 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   gpu: "GPU drivers (NVIDIA, AMD) and utilization",
   "gpu nvidia": "NVIDIA driver: open or proprietary kernel module, container toolkit, nvidia-smi",
   "gpu amd": "AMD GPUs: amdgpu with Mesa, ROCm OpenCL, sysfs readings",
+  mount: "Filesystems: mount now, declare for every boot (mounts.nix), block devices",
 };
 
-export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu];
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount];
 
 /** The catalog used when running from source (tests); the build uses a generated manifest instead. */
 export const SOURCE_CATALOG: Catalog = {

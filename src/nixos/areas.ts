@@ -9,6 +9,7 @@ import { containersArea } from "./modules/containers.js";
 import { nodeSetupArea } from "./node-setup.js";
 import { usersArea } from "./modules/users.js";
 import { gpuArea } from "./modules/gpu.js";
+import { mountsArea } from "./modules/mounts.js";
 
 export interface Area {
   /** Table in state.toml. */
@@ -19,4 +20,4 @@ export interface Area {
   render(section: any, state: State): { [key: string]: NixValue | undefined } | null;
 }
 
-export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea, nodeSetupArea, usersArea, gpuArea];
+export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea, nodeSetupArea, usersArea, gpuArea, mountsArea];
