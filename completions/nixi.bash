@@ -6,8 +6,8 @@ _nixi_global_opts="--all-nodes --config --dry-run --help --json --no-color --no-
 # Sets _nixi_r to g (group) or c (command) for a command path, empty when unknown.
 _nixi_kind() {
     case $1 in
-        "channel"|"config"|"container"|"fw"|"node"|"pkg"|"service"|"system"|"timer") _nixi_r=g ;;
-        "channel add"|"channel list"|"channel remove"|"channel update"|"config diff"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"fw close"|"fw list"|"fw open"|"init"|"node adopt"|"node list"|"node remove"|"node setup"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status") _nixi_r=c ;;
+        "channel"|"config"|"container"|"fw"|"gpu"|"gpu amd"|"gpu nvidia"|"mount"|"node"|"pkg"|"service"|"system"|"timer"|"user"|"user groups"|"user ssh-key") _nixi_r=g ;;
+        "channel add"|"channel list"|"channel remove"|"channel update"|"config diff"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"node adopt"|"node list"|"node remove"|"node setup"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
         *) _nixi_r= ;;
     esac
 }
@@ -15,16 +15,23 @@ _nixi_kind() {
 # Sets _nixi_r to the words that may follow a group ("" is the top level).
 _nixi_children() {
     case $1 in
-        "") _nixi_r="channel config container fw help init node pkg service system timer" ;;
+        "") _nixi_r="channel config container fw gpu help init mount node pkg service system timer user" ;;
         "channel") _nixi_r="add list remove update" ;;
         "config") _nixi_r="diff set show unset" ;;
         "container") _nixi_r="analyze deploy inspect list logs remove restart start stop update" ;;
         "fw") _nixi_r="close list open" ;;
+        "gpu") _nixi_r="amd nvidia" ;;
+        "gpu amd") _nixi_r="configure disable enable status utilization" ;;
+        "gpu nvidia") _nixi_r="configure disable enable status utilization" ;;
+        "mount") _nixi_r="devices list mount persist unmount" ;;
         "node") _nixi_r="adopt list remove setup" ;;
         "pkg") _nixi_r="install list remove search" ;;
         "service") _nixi_r="disable enable failed list logs restart start status stop" ;;
         "system") _nixi_r="gc generations health info reboot rebuild rollback upgrade" ;;
         "timer") _nixi_r="create disable enable list remove status" ;;
+        "user") _nixi_r="add groups list lock password remove shell ssh-key unlock" ;;
+        "user groups") _nixi_r="add remove" ;;
+        "user ssh-key") _nixi_r="add list remove" ;;
         *) _nixi_r= ;;
     esac
 }
@@ -38,6 +45,13 @@ _nixi_flags() {
         "container update") _nixi_r="--cmd --depends-on --env --env-file --env-secret --image --open-firewall --port --pull --remove-port --remove-secret --restart-policy --unset-env --volume" ;;
         "fw close") _nixi_r="--interface" ;;
         "fw open") _nixi_r="--interface" ;;
+        "gpu amd configure") _nixi_r="--initrd --lib32 --opencl" ;;
+        "gpu amd enable") _nixi_r="--initrd --lib32 --opencl" ;;
+        "gpu nvidia configure") _nixi_r="--container-toolkit --driver --lib32 --modesetting --open --persistenced --power-management --proprietary --settings-tool" ;;
+        "gpu nvidia enable") _nixi_r="--container-toolkit --driver --lib32 --modesetting --open --persistenced --power-management --proprietary --settings-tool" ;;
+        "mount list") _nixi_r="--all" ;;
+        "mount mount") _nixi_r="--credentials-file --options --type" ;;
+        "mount persist") _nixi_r="--credentials-file --options --source --type" ;;
         "node adopt") _nixi_r="--identity --mode --port --user" ;;
         "node setup") _nixi_r="--runtime" ;;
         "pkg list") _nixi_r="--declared-only" ;;
@@ -49,6 +63,10 @@ _nixi_flags() {
         "system reboot") _nixi_r="--when" ;;
         "system rollback") _nixi_r="--to" ;;
         "timer create") _nixi_r="--at --command --description --on-calendar --user" ;;
+        "user add") _nixi_r="--description --groups --shell --ssh-key --system" ;;
+        "user list") _nixi_r="--all" ;;
+        "user password") _nixi_r="--password-file" ;;
+        "user ssh-key add") _nixi_r="--key-file" ;;
         *) _nixi_r= ;;
     esac
 }
@@ -87,6 +105,33 @@ _nixi_value() {
         "container update --volume") _nixi_r=":free" ;;
         "fw close --interface") _nixi_r=":free" ;;
         "fw open --interface") _nixi_r=":free" ;;
+        "gpu amd configure --initrd") _nixi_r="on off" ;;
+        "gpu amd configure --lib32") _nixi_r="on off" ;;
+        "gpu amd configure --opencl") _nixi_r="on off" ;;
+        "gpu amd enable --initrd") _nixi_r="on off" ;;
+        "gpu amd enable --lib32") _nixi_r="on off" ;;
+        "gpu amd enable --opencl") _nixi_r="on off" ;;
+        "gpu nvidia configure --container-toolkit") _nixi_r="on off" ;;
+        "gpu nvidia configure --driver") _nixi_r="stable production latest beta legacy_535 legacy_470 legacy_390 dc" ;;
+        "gpu nvidia configure --lib32") _nixi_r="on off" ;;
+        "gpu nvidia configure --modesetting") _nixi_r="on off" ;;
+        "gpu nvidia configure --persistenced") _nixi_r="on off" ;;
+        "gpu nvidia configure --power-management") _nixi_r="on off" ;;
+        "gpu nvidia configure --settings-tool") _nixi_r="on off" ;;
+        "gpu nvidia enable --container-toolkit") _nixi_r="on off" ;;
+        "gpu nvidia enable --driver") _nixi_r="stable production latest beta legacy_535 legacy_470 legacy_390 dc" ;;
+        "gpu nvidia enable --lib32") _nixi_r="on off" ;;
+        "gpu nvidia enable --modesetting") _nixi_r="on off" ;;
+        "gpu nvidia enable --persistenced") _nixi_r="on off" ;;
+        "gpu nvidia enable --power-management") _nixi_r="on off" ;;
+        "gpu nvidia enable --settings-tool") _nixi_r="on off" ;;
+        "mount mount --credentials-file") _nixi_r=":file" ;;
+        "mount mount -o"|"mount mount --options") _nixi_r=":free" ;;
+        "mount mount -t"|"mount mount --type") _nixi_r=":free" ;;
+        "mount persist --credentials-file") _nixi_r=":file" ;;
+        "mount persist -o"|"mount persist --options") _nixi_r=":free" ;;
+        "mount persist --source") _nixi_r=":free" ;;
+        "mount persist -t"|"mount persist --type") _nixi_r=":free" ;;
         "node adopt --identity") _nixi_r=":file" ;;
         "node adopt --mode") _nixi_r="managed monitored" ;;
         "node adopt --port") _nixi_r=":free" ;;
@@ -109,6 +154,12 @@ _nixi_value() {
         "timer create --description") _nixi_r=":free" ;;
         "timer create --on-calendar") _nixi_r=":free" ;;
         "timer create --user") _nixi_r=":free" ;;
+        "user add --description") _nixi_r=":free" ;;
+        "user add --groups") _nixi_r=":free" ;;
+        "user add --shell") _nixi_r="bash zsh fish" ;;
+        "user add --ssh-key") _nixi_r=":free" ;;
+        "user password --password-file") _nixi_r=":file" ;;
+        "user ssh-key add --key-file") _nixi_r=":file" ;;
         *) return 1 ;;
     esac
 }

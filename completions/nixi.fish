@@ -43,6 +43,18 @@ function __nixi_value_flag -a cmd flag
             return 0
         case 'fw open --interface'
             return 0
+        case 'gpu amd configure --initrd' 'gpu amd configure --lib32' 'gpu amd configure --opencl'
+            return 0
+        case 'gpu amd enable --initrd' 'gpu amd enable --lib32' 'gpu amd enable --opencl'
+            return 0
+        case 'gpu nvidia configure --container-toolkit' 'gpu nvidia configure --driver' 'gpu nvidia configure --lib32' 'gpu nvidia configure --modesetting' 'gpu nvidia configure --persistenced' 'gpu nvidia configure --power-management' 'gpu nvidia configure --settings-tool'
+            return 0
+        case 'gpu nvidia enable --container-toolkit' 'gpu nvidia enable --driver' 'gpu nvidia enable --lib32' 'gpu nvidia enable --modesetting' 'gpu nvidia enable --persistenced' 'gpu nvidia enable --power-management' 'gpu nvidia enable --settings-tool'
+            return 0
+        case 'mount mount --credentials-file' 'mount mount -o' 'mount mount --options' 'mount mount -t' 'mount mount --type'
+            return 0
+        case 'mount persist --credentials-file' 'mount persist -o' 'mount persist --options' 'mount persist --source' 'mount persist -t' 'mount persist --type'
+            return 0
         case 'node adopt --identity' 'node adopt --mode' 'node adopt --port' 'node adopt --user'
             return 0
         case 'node setup --runtime'
@@ -62,6 +74,12 @@ function __nixi_value_flag -a cmd flag
         case 'system rollback --to'
             return 0
         case 'timer create --at' 'timer create --command' 'timer create --description' 'timer create --on-calendar' 'timer create --user'
+            return 0
+        case 'user add --description' 'user add --groups' 'user add --shell' 'user add --ssh-key'
+            return 0
+        case 'user password --password-file'
+            return 0
+        case 'user ssh-key add --key-file'
             return 0
     end
     return 1
@@ -142,12 +160,15 @@ complete -c nixi -n '__nixi_at' -a channel -d 'Nix channels'
 complete -c nixi -n '__nixi_at' -a config -d 'nixi\'s NixOS configuration: show, diff, set and unset options'
 complete -c nixi -n '__nixi_at' -a container -d 'OCI containers (podman or docker) with data under /srv/<name>/'
 complete -c nixi -n '__nixi_at' -a fw -d 'Firewall ports'
+complete -c nixi -n '__nixi_at' -a gpu -d 'GPU drivers (NVIDIA, AMD) and utilization'
 complete -c nixi -n '__nixi_at' -a init -d 'Set up nixi on this machine: import nixi\'s folder from configuration.nix (once)'
+complete -c nixi -n '__nixi_at' -a mount -d 'Filesystems: mount now, declare for every boot (mounts.nix), block devices'
 complete -c nixi -n '__nixi_at' -a node -d 'The machines nixi manages over SSH'
 complete -c nixi -n '__nixi_at' -a pkg -d 'System packages'
 complete -c nixi -n '__nixi_at' -a service -d 'systemd services'
 complete -c nixi -n '__nixi_at' -a system -d 'Generations, rebuild, rollback, health and upgrades'
 complete -c nixi -n '__nixi_at' -a timer -d 'Scheduled tasks (systemd timers)'
+complete -c nixi -n '__nixi_at' -a user -d 'Users: declared accounts (users.nix), passwords, SSH keys, locking'
 complete -c nixi -n '__nixi_at; and not __nixi_is_help' -a help -d 'show help for a command, or `nixi help exit-codes`'
 complete -c nixi -n '__nixi_at; and __nixi_is_help' -a exit-codes -d 'exit codes and what they mean'
 
@@ -179,6 +200,31 @@ complete -c nixi -n '__nixi_at container' -a update -d 'Change a declared contai
 complete -c nixi -n '__nixi_at fw' -a close -d 'Close firewall ports opened with nixi (ranges are split around a closed port)'
 complete -c nixi -n '__nixi_at fw' -a list -d 'List open ports: declared by nixi (state.toml) and live (nft or iptables)'
 complete -c nixi -n '__nixi_at fw' -a open -d 'Open firewall ports (TCP unless /udp is given)'
+
+# gpu
+complete -c nixi -n '__nixi_at gpu' -a amd -d 'AMD GPUs: amdgpu with Mesa, ROCm OpenCL, sysfs readings'
+complete -c nixi -n '__nixi_at gpu' -a nvidia -d 'NVIDIA driver: open or proprietary kernel module, container toolkit, nvidia-smi'
+
+# gpu amd
+complete -c nixi -n '__nixi_at gpu amd' -a configure -d 'Change AMD GPU settings: ROCm OpenCL, amdgpu in the initrd, 32-bit graphics'
+complete -c nixi -n '__nixi_at gpu amd' -a disable -d 'Remove nixi\'s AMD GPU settings from gpu.nix'
+complete -c nixi -n '__nixi_at gpu amd' -a enable -d 'Enable AMD GPU support (amdgpu with Mesa; optional ROCm OpenCL and early KMS)'
+complete -c nixi -n '__nixi_at gpu amd' -a status -d 'AMD GPUs from sysfs: amdgpu loaded, cards, PCI ids, VRAM, what nixi declared'
+complete -c nixi -n '__nixi_at gpu amd' -a utilization -d 'Per-GPU load, VRAM use, temperature and power of AMD GPUs (amdgpu sysfs)'
+
+# gpu nvidia
+complete -c nixi -n '__nixi_at gpu nvidia' -a configure -d 'Change NVIDIA settings: kernel module, driver branch, power management, persistenced, container toolkit'
+complete -c nixi -n '__nixi_at gpu nvidia' -a disable -d 'Remove nixi\'s NVIDIA driver settings (gpu.nix no longer loads the driver)'
+complete -c nixi -n '__nixi_at gpu nvidia' -a enable -d 'Enable the NVIDIA driver (open kernel module by default; --proprietary for pre-Turing cards)'
+complete -c nixi -n '__nixi_at gpu nvidia' -a status -d 'NVIDIA driver and GPUs: kernel module loaded, driver version, GPUs seen by nvidia-smi, what nixi declared'
+complete -c nixi -n '__nixi_at gpu nvidia' -a utilization -d 'Per-GPU load, memory, temperature and power draw (nvidia-smi)'
+
+# mount
+complete -c nixi -n '__nixi_at mount' -a devices -d 'Block devices (lsblk): disks, partitions, their filesystems, labels, UUIDs and mount points'
+complete -c nixi -n '__nixi_at mount' -a list -d 'What is mounted now (findmnt), marked against the mounts nixi declared'
+complete -c nixi -n '__nixi_at mount' -a mount -d 'Mount a filesystem now (until reboot): a device, UUID=/LABEL=, NFS host:/export, SMB //host/share or tmpfs'
+complete -c nixi -n '__nixi_at mount' -a persist -d 'Declare a mount for every boot (fileSystems in mounts.nix), from what is mounted there now or from flags'
+complete -c nixi -n '__nixi_at mount' -a unmount -d 'Unmount TARGET now and drop its declaration if nixi declared it'
 
 # node
 complete -c nixi -n '__nixi_at node' -a adopt -d 'Add a machine to the inventory (installs your SSH key once if needed)'
@@ -220,6 +266,26 @@ complete -c nixi -n '__nixi_at timer' -a enable -d 'Enable and start a timer now
 complete -c nixi -n '__nixi_at timer' -a list -d 'List systemd timers with their next and last run'
 complete -c nixi -n '__nixi_at timer' -a remove -d 'Remove a timer nixi declared (service and timer leave timers.nix)'
 complete -c nixi -n '__nixi_at timer' -a status -d 'Show a timer: schedule, next and last run, last result'
+
+# user
+complete -c nixi -n '__nixi_at user' -a add -d 'Declare a user in users.nix (users.users.NAME; no password: set one with `nixi user password`)'
+complete -c nixi -n '__nixi_at user' -a groups -d 'Extra groups of nixi-declared users'
+complete -c nixi -n '__nixi_at user' -a list -d 'Users: name, uid, groups, shell, lock state, and whether nixi declares them'
+complete -c nixi -n '__nixi_at user' -a lock -d 'Lock a user\'s password (password logins are refused (the hash gets a ! prefix); SSH keys still work)'
+complete -c nixi -n '__nixi_at user' -a password -d 'Set a user\'s password (masked prompt twice, or stdin); never stored in Nix'
+complete -c nixi -n '__nixi_at user' -a remove -d 'Remove a user nixi declared from users.nix (the home folder is kept)'
+complete -c nixi -n '__nixi_at user' -a shell -d 'Set the login shell of a nixi-declared user (bash, zsh or fish)'
+complete -c nixi -n '__nixi_at user' -a ssh-key -d 'SSH public keys in ~/.ssh/authorized_keys (imperative, no rebuild)'
+complete -c nixi -n '__nixi_at user' -a unlock -d 'Unlock a user\'s password (the password works again)'
+
+# user groups
+complete -c nixi -n '__nixi_at user groups' -a add -d 'Add a nixi-declared user to groups (extraGroups)'
+complete -c nixi -n '__nixi_at user groups' -a remove -d 'Remove a nixi-declared user from groups (extraGroups)'
+
+# user ssh-key
+complete -c nixi -n '__nixi_at user ssh-key' -a add -d 'Add an SSH public key to a user\'s ~/.ssh/authorized_keys (no rebuild)'
+complete -c nixi -n '__nixi_at user ssh-key' -a list -d 'SSH keys that can log in as a user: ~/.ssh/authorized_keys and the keys nixi declared'
+complete -c nixi -n '__nixi_at user ssh-key' -a remove -d 'Remove an SSH key (by fingerprint or comment) from a user\'s ~/.ssh/authorized_keys (no rebuild)'
 
 # container deploy
 complete -c nixi -n '__nixi_in container deploy' -l backend -x -a 'podman docker' -d 'podman or docker (default: what the node has; podman when both or none)'
@@ -263,6 +329,52 @@ complete -c nixi -n '__nixi_in fw close' -l interface -x -d 'close the per-inter
 
 # fw open
 complete -c nixi -n '__nixi_in fw open' -l interface -x -d 'open only on this network interface'
+
+# gpu amd configure
+complete -c nixi -n '__nixi_in gpu amd configure' -l initrd -x -a 'on off' -d 'load amdgpu in the initrd for early mode setting (boot.initrd.kernelModules)'
+complete -c nixi -n '__nixi_in gpu amd configure' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'
+complete -c nixi -n '__nixi_in gpu amd configure' -l opencl -x -a 'on off' -d 'OpenCL through the ROCm runtime (hardware.amdgpu.opencl.enable)'
+
+# gpu amd enable
+complete -c nixi -n '__nixi_in gpu amd enable' -l initrd -x -a 'on off' -d 'load amdgpu in the initrd for early mode setting (boot.initrd.kernelModules)'
+complete -c nixi -n '__nixi_in gpu amd enable' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'
+complete -c nixi -n '__nixi_in gpu amd enable' -l opencl -x -a 'on off' -d 'OpenCL through the ROCm runtime (hardware.amdgpu.opencl.enable)'
+
+# gpu nvidia configure
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l container-toolkit -x -a 'on off' -d 'NVIDIA Container Toolkit (CDI) so podman/docker containers can use the GPU'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch from config.boot.kernelPackages.nvidiaPackages (stable, production, latest, beta, legacy_535, legacy_470, legacy_390, dc)'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l modesetting -x -a 'on off' -d 'kernel mode setting, nvidia-drm.modeset=1 (default on; needed for Wayland and PRIME)'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l open -d 'use NVIDIA\'s open kernel module (Turing / RTX 20 / T4 and newer; the default)'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l persistenced -x -a 'on off' -d 'run nvidia-persistenced to keep the driver loaded on headless machines'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l power-management -x -a 'on off' -d 'save video memory on suspend (hardware.nvidia.powerManagement.enable)'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l proprietary -d 'use the proprietary kernel module (needed for Maxwell, Pascal and Volta cards)'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l settings-tool -x -a 'on off' -d 'install the nvidia-settings GUI (default off: servers rarely want it)'
+
+# gpu nvidia enable
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l container-toolkit -x -a 'on off' -d 'NVIDIA Container Toolkit (CDI) so podman/docker containers can use the GPU'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch from config.boot.kernelPackages.nvidiaPackages (stable, production, latest, beta, legacy_535, legacy_470, legacy_390, dc)'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l modesetting -x -a 'on off' -d 'kernel mode setting, nvidia-drm.modeset=1 (default on; needed for Wayland and PRIME)'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l open -d 'use NVIDIA\'s open kernel module (Turing / RTX 20 / T4 and newer; the default)'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l persistenced -x -a 'on off' -d 'run nvidia-persistenced to keep the driver loaded on headless machines'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l power-management -x -a 'on off' -d 'save video memory on suspend (hardware.nvidia.powerManagement.enable)'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l proprietary -d 'use the proprietary kernel module (needed for Maxwell, Pascal and Volta cards)'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l settings-tool -x -a 'on off' -d 'install the nvidia-settings GUI (default off: servers rarely want it)'
+
+# mount list
+complete -c nixi -n '__nixi_in mount list' -l all -d 'also show kernel and systemd filesystems'
+
+# mount mount
+complete -c nixi -n '__nixi_in mount mount' -l credentials-file -r -F -d 'SMB credentials file (username=/password=/domain= lines; - for stdin)'
+complete -c nixi -n '__nixi_in mount mount' -s o -l options -x -d 'mount options, comma separated (no password=/credentials=: see --credentials-file)'
+complete -c nixi -n '__nixi_in mount mount' -s t -l type -x -d 'filesystem type (ext4, xfs, btrfs, vfat, exfat, ntfs3, nfs, nfs4, cifs, tmpfs, ...)'
+
+# mount persist
+complete -c nixi -n '__nixi_in mount persist' -l credentials-file -r -F -d 'SMB credentials file (username=/password=/domain= lines; - for stdin)'
+complete -c nixi -n '__nixi_in mount persist' -s o -l options -x -d 'mount options, comma separated (default: the current mount\'s)'
+complete -c nixi -n '__nixi_in mount persist' -l source -x -d 'device, UUID=/LABEL=, host:/export, //host/share or tmpfs (default: what is mounted at TARGET now)'
+complete -c nixi -n '__nixi_in mount persist' -s t -l type -x -d 'filesystem type (default: the current mount\'s, or implied by the source)'
 
 # node adopt
 complete -c nixi -n '__nixi_in node adopt' -l identity -r -F -d 'private key file for this node'
@@ -309,3 +421,19 @@ complete -c nixi -n '__nixi_in timer create' -l command -x -d 'the command to ru
 complete -c nixi -n '__nixi_in timer create' -l description -x -d 'one-line description'
 complete -c nixi -n '__nixi_in timer create' -l on-calendar -x -d 'systemd calendar expression, e.g. "daily" or "Mon..Fri 02:30"'
 complete -c nixi -n '__nixi_in timer create' -l user -x -d 'run as this user (default root)'
+
+# user add
+complete -c nixi -n '__nixi_in user add' -l description -x -d 'full name or purpose (GECOS field)'
+complete -c nixi -n '__nixi_in user add' -l groups -x -d 'extra groups, comma-separated (e.g. wheel,networkmanager)'
+complete -c nixi -n '__nixi_in user add' -l shell -x -a 'bash zsh fish' -d 'login shell (bash, zsh, fish)'
+complete -c nixi -n '__nixi_in user add' -l ssh-key -x -d 'SSH public key line, quoted (repeatable)'
+complete -c nixi -n '__nixi_in user add' -l system -d 'a system account (isSystemUser, own group, no login shell by default)'
+
+# user list
+complete -c nixi -n '__nixi_in user list' -l all -d 'include system accounts (uid below 1000, nobody, ...)'
+
+# user password
+complete -c nixi -n '__nixi_in user password' -l password-file -r -F -d 'read the password from FILE\'s first line (- for stdin)'
+
+# user ssh-key add
+complete -c nixi -n '__nixi_in user ssh-key add' -l key-file -r -F -d 'read the public key from FILE (- for stdin)'

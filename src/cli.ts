@@ -282,7 +282,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       const message = e.message.replace(/^error: /, "");
       const code = e.code === "commander.unknownCommand" ? "UNKNOWN_COMMAND" : e.code === "commander.unknownOption" ? "UNKNOWN_FLAG" : "USAGE";
       if (e.code === "commander.executeSubCommandAsync" || e.code === "commander.help") return EXIT.OK;
-      return printError(io, wantsJson, words.slice(0, 2).join(" "), new NixiError(code, message, "see `nixi --help` or `nixi help COMMAND`"));
+      // a command under a subgroup (`user ssh-key add`) is named by its full path
+      const deep = [4, 3].map((n) => words.slice(0, n).join(" ")).find((p, i) => words.length >= 4 - i && catalog.metas.some((m) => m.path.join(" ") === p));
+      return printError(io, wantsJson, deep ?? words.slice(0, 2).join(" "), new NixiError(code, message, "see `nixi --help` or `nixi help COMMAND`"));
     }
     throw e;
   }
