@@ -191,6 +191,17 @@ describe("user add / remove / groups / shell (users.nix)", () => {
     expect(expectEnvelope(j.json).ok).toBe(false);
   });
 
+  it("a hand-edited [users] table is re-checked before rendering", async () => {
+    for (const bad of ['[users."Bad Name"]\n', '[users.eve]\nshell = "tcsh"\n', '[users.eve]\ngroups = ["ok", "no way"]\n', '[users.eve]\nssh_keys = ["not a key"]\n']) {
+      const root = machine({ [`${NIXI_DIR}/state.toml`]: bad });
+      const before = treeHash(root);
+      const r = await run(`user add carol --yes --no-rebuild --json --root ${root}`);
+      expect(r.exitCode, bad).toBe(2);
+      expect(r.json.error.message).toContain("state.toml [users]");
+      expect(treeHash(root)).toBe(before);
+    }
+  });
+
   it("an ssh-rsa key whose data holds an ed25519 key is refused", async () => {
     const root = machine();
     const blob = keys.ed.pub.split(" ")[1];
@@ -371,6 +382,19 @@ describe("user password / lock / unlock (imperative, fakes for chpasswd and pass
     const unknown = await run(`user password zed --root ${root}`, { stdin: SECRET, path: [FAKES], env: f.env });
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stdout + unknown.stderr).not.toContain(SECRET);
+    expect(logOf(f)).toBe("");
+    expect(treeHash(root)).toBe(before);
+    rmSync(f.dir, { recursive: true });
+  });
+
+  it("--dry-run reads the password but runs nothing and never shows it", async () => {
+    const root = machine();
+    const f = fakeEnv();
+    const before = treeHash(root);
+    const r = await run(`user password alice --dry-run --json --root ${root}`, { stdin: SECRET + "\n", path: [FAKES], env: f.env });
+    expect(r.exitCode).toBe(0);
+    expect(expectEnvelope(r.json).plan.commands).toEqual([`sudo chpasswd -R ${root}`]);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(logOf(f)).toBe("");
     expect(treeHash(root)).toBe(before);
     rmSync(f.dir, { recursive: true });
