@@ -342,7 +342,7 @@ complete -c nixi -n '__nixi_in gpu amd enable' -l opencl -x -a 'on off' -d 'Open
 
 # gpu nvidia configure
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l container-toolkit -x -a 'on off' -d 'NVIDIA Container Toolkit (CDI) so podman/docker containers can use the GPU'
-complete -c nixi -n '__nixi_in gpu nvidia configure' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch from config.boot.kernelPackages.nvidiaPackages (stable, production, latest, beta, legacy_535, legacy_470, legacy_390, dc)'
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch: config.boot.kernelPackages.nvidiaPackages.BRANCH (default stable)'
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l modesetting -x -a 'on off' -d 'kernel mode setting, nvidia-drm.modeset=1 (default on; needed for Wayland and PRIME)'
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l open -d 'use NVIDIA\'s open kernel module (Turing / RTX 20 / T4 and newer; the default)'
@@ -353,7 +353,7 @@ complete -c nixi -n '__nixi_in gpu nvidia configure' -l settings-tool -x -a 'on 
 
 # gpu nvidia enable
 complete -c nixi -n '__nixi_in gpu nvidia enable' -l container-toolkit -x -a 'on off' -d 'NVIDIA Container Toolkit (CDI) so podman/docker containers can use the GPU'
-complete -c nixi -n '__nixi_in gpu nvidia enable' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch from config.boot.kernelPackages.nvidiaPackages (stable, production, latest, beta, legacy_535, legacy_470, legacy_390, dc)'
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch: config.boot.kernelPackages.nvidiaPackages.BRANCH (default stable)'
 complete -c nixi -n '__nixi_in gpu nvidia enable' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'
 complete -c nixi -n '__nixi_in gpu nvidia enable' -l modesetting -x -a 'on off' -d 'kernel mode setting, nvidia-drm.modeset=1 (default on; needed for Wayland and PRIME)'
 complete -c nixi -n '__nixi_in gpu nvidia enable' -l open -d 'use NVIDIA\'s open kernel module (Turing / RTX 20 / T4 and newer; the default)'

@@ -8,7 +8,7 @@ const onOff = (description: string): FlagSpec => ({ type: "string", description,
 export const NVIDIA_FLAGS: Record<string, FlagSpec> = {
   open: { type: "boolean", description: "use NVIDIA's open kernel module (Turing / RTX 20 / T4 and newer; the default)" },
   proprietary: { type: "boolean", description: "use the proprietary kernel module (needed for Maxwell, Pascal and Volta cards)" },
-  driver: { type: "string", description: `driver branch from config.boot.kernelPackages.nvidiaPackages (${NVIDIA_DRIVERS.join(", ")})`, choices: NVIDIA_DRIVERS, placeholder: "branch" },
+  driver: { type: "string", description: "driver branch: config.boot.kernelPackages.nvidiaPackages.BRANCH (default stable)", choices: NVIDIA_DRIVERS, placeholder: "branch" },
   modesetting: onOff("kernel mode setting, nvidia-drm.modeset=1 (default on; needed for Wayland and PRIME)"),
   "power-management": onOff("save video memory on suspend (hardware.nvidia.powerManagement.enable)"),
   persistenced: onOff("run nvidia-persistenced to keep the driver loaded on headless machines"),

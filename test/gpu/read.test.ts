@@ -222,3 +222,19 @@ describe("gpu amd status / utilization", () => {
     expect(expectEnvelope(uj.json).error.code).toBe("NOT_FOUND");
   });
 });
+
+describe("gpu help", () => {
+  it("lists both vendors and their five commands with risk classes", async () => {
+    const g = await run("help gpu");
+    expect(g.exitCode).toBe(0);
+    expect(g.stdout).toMatch(/nvidia/);
+    expect(g.stdout).toMatch(/amd/);
+    for (const v of ["nvidia", "amd"]) {
+      const r = await run(`gpu ${v} --help`);
+      expect(r.exitCode).toBe(0);
+      for (const c of ["status", "utilization", "enable", "disable", "configure"]) expect(r.stdout).toContain(c);
+      expect(r.stdout).toContain("[read]");
+      expect(r.stdout).toContain("[change]");
+    }
+  });
+});
