@@ -257,6 +257,27 @@ describe("mount mount: network shares (fake mount, no servers here)", () => {
   });
 });
 
+describe("mount mount: other sources (--dry-run)", () => {
+  it("SMB with --credentials-file - (stdin), a bind mount and a UUID= source", async () => {
+    const root = makeRoot();
+    const dir = tmp();
+    const before = treeHash(root);
+    const s = await run(`mount mount //nas.lan/share ${join(dir, "s")} --credentials-file - --dry-run --json --root ${root}`, { stdin: "username=bob\npassword=Stdin-Pass-99\n" });
+    expect(s.exitCode, s.stderr).toBe(0);
+    expect(s.stdout).not.toContain("Stdin-Pass-99");
+    const cmds: string[] = s.json.plan.commands;
+    expect(cmds.find((c) => c.includes(" mount "))).toMatch(/^sudo mount -t cifs -o credentials=\S+ -- \/\/nas\.lan\/share /);
+    expect(cmds.join("\n")).not.toContain("Stdin-Pass-99");
+    const b = await run(`mount mount ${dir} ${join(dir, "b")} --options bind,ro --dry-run --json --root ${root}`);
+    expect(b.exitCode, b.stderr).toBe(0);
+    expect(b.json.plan.commands).toContain(`sudo mount -o bind,ro -- ${dir} ${join(dir, "b")}`);
+    const u = await run(`mount mount UUID=2f1c0d0e-5a4b ${join(dir, "u")} --type xfs --dry-run --json --root ${root}`);
+    expect(u.json.plan.commands).toContain(`sudo mount -t xfs -- UUID=2f1c0d0e-5a4b ${join(dir, "u")}`);
+    expect(treeHash(root)).toBe(before);
+    expect(existsSync(join(dir, "s"))).toBe(false);
+  });
+});
+
 describe("mount devices", () => {
   it("lists block devices with sizes in bytes (real lsblk)", async () => {
     const root = makeRoot();
