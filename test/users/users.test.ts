@@ -77,6 +77,14 @@ describe("user list", () => {
     expect(human.stdout).toMatch(/bob\s+1001\s+users,docker\s+zsh\s+yes/);
   });
 
+  it("without a readable /etc/shadow the lock state is unknown, not guessed", async () => {
+    const root = makeRoot({ "/etc/passwd": PASSWD, "/etc/group": GROUP });
+    const r = await run(`user list --json --root ${root}`);
+    expect(r.exitCode).toBe(0);
+    expect(r.json.data.users.map((u: any) => u.locked)).toEqual([null, null, null]);
+    expect((await run(`user list --root ${root}`)).stdout).toMatch(/alice\s+1000\s+users,wheel\s+bash\s+\?/);
+  });
+
   it("shows a declared user that the rebuild has not created yet", async () => {
     const root = machine();
     expect((await change(root, "user add carol --groups wheel")).exitCode).toBe(0);
