@@ -192,6 +192,7 @@ describe("bad input, --dry-run and confirmation leave the tree unchanged", () =>
       const j = await run(`${cmd} --yes --json --root ${root}`);
       expect(j.exitCode).toBe(2);
       expect(expectEnvelope(j.json).ok).toBe(false);
+      expect(j.json.command).toBe(cmd.split(" ").slice(0, 3).join(" "));
       expect(treeHash(root)).toBe(before);
     });
   }
