@@ -41,6 +41,7 @@ describe.skipIf(!canRun)("mount: real tmpfs and loop-mounted ext4 in a private m
     execFileSync("mkfs.ext4", ["-q", "-L", "nixitest", img]);
     const t1 = join(dir, "scratch");
     const t2 = join(dir, "disk");
+    const t3 = join(dir, "busy");
     const steps: Array<[string, string]> = [
       ["mount1", `mount mount tmpfs ${t1} --options size=1m,mode=750 --json`],
       ["mount2", `mount mount ${img} ${t2} --options loop,noatime --json`],
@@ -54,6 +55,10 @@ describe.skipIf(!canRun)("mount: real tmpfs and loop-mounted ext4 in a private m
       ["unmount1", `mount unmount ${t1} --yes --no-rebuild --json`],
       ["unmount2", `mount unmount ${t2} --yes --no-rebuild --json`],
       ["unmount3", `mount unmount ${t2} --yes --no-rebuild --json`],
+      ["mount3", `mount mount tmpfs ${t3} --json`],
+      ["persist3", `mount persist ${t3} --yes --no-rebuild --json`],
+      ["busy", `mount unmount ${t3} --yes --no-rebuild --json`],
+      ["unbusy", `mount unmount ${t3} --yes --no-rebuild --json`],
     ];
     // "$@" is `node bin/nixi`; every step's stdout, stderr and exit code go to files; findmnt after unmounting
     const script =
@@ -61,8 +66,10 @@ describe.skipIf(!canRun)("mount: real tmpfs and loop-mounted ext4 in a private m
         .map(([name, cmd]) => `"$@" ${cmd} --root ${root} >${out}/${name}.out 2>${out}/${name}.err; echo $? >${out}/${name}.rc`)
         // keep the nixi folder as it is after both persists
         .map((line, i) => (steps[i][0] === "persist2" ? `${line}\ncp -r ${join(root, NIXI_DIR)} ${out}/nixi-persisted` : line))
+        // a process working inside t3 keeps it busy for the "busy" step only (killed by its PID, and bounded by sleep itself)
+        .map((line, i) => (steps[i][0] === "busy" ? `(cd ${t3} && exec sleep 20) & holder=$!\nsleep 0.2\n${line}\nkill $holder; wait $holder 2>/dev/null\ncp ${join(root, NIXI_DIR, "mounts.nix")} ${out}/after-busy.nix` : line))
         .join("\n") +
-      `\nfindmnt -J --mountpoint ${t1} >${out}/after1.out; findmnt -J --mountpoint ${t2} >${out}/after2.out; exit 0\n`;
+      `\nfindmnt -J --mountpoint ${t1} >${out}/after1.out; findmnt -J --mountpoint ${t2} >${out}/after2.out; findmnt -J --mountpoint ${t3} >${out}/after3.out; exit 0\n`;
     const r = await runBin([], { prefix: ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"], timeoutMs: 60_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     const res = (name: string) => {
@@ -126,7 +133,15 @@ describe.skipIf(!canRun)("mount: real tmpfs and loop-mounted ext4 in a private m
     expect(u3.json.error.message).toContain("not");
     expect(readFileSync(join(out, "after1.out"), "utf8")).toBe("");
     expect(readFileSync(join(out, "after2.out"), "utf8")).toBe("");
+    expect(readFileSync(join(out, "after3.out"), "utf8")).toBe("");
     expect(existsSync(join(root, NIXI_DIR, "mounts.nix"))).toBe(false);
+    // umount fails while busy: exit 1 naming umount's complaint, the declaration is restored; then it works
+    expect(res("persist3").rc).toBe(0);
+    const busy = res("busy");
+    expect(busy.rc).toBe(1);
+    expect(busy.json.error.message).toMatch(/umount -- .*busy/);
+    expect(readFileSync(join(out, "after-busy.nix"), "utf8")).toContain(`"${t3}"`);
+    expect(res("unbusy").json.data).toMatchObject({ undeclared: true, unmounted: true });
     // the loop device was released with the unmount (autoclear)
     expect(execFileSync("losetup", ["-j", img], { encoding: "utf8" })).toBe("");
   });
