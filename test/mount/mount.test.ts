@@ -89,6 +89,19 @@ describe("mount persist (from flags)", () => {
     expect(read(root, `${NIXI_DIR}/state.toml`)).not.toContain("mounts");
   });
 
+  it("warns about kernel device names and SMB shares without credentials", async () => {
+    const root = makeRoot();
+    const r = await stage(root, "mount persist /mnt/usb --source /dev/sdb1 --type exfat");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json.warnings.join(" ")).toContain("/dev/sdb1 is a kernel name");
+    const s = await stage(root, "mount persist /mnt/share --source //nas/share");
+    expect(s.exitCode, s.stderr).toBe(0);
+    expect(s.json.warnings.join(" ")).toContain("no credentials for //nas/share");
+    const g = await stage(root, "mount persist /mnt/public --source //nas/public --options guest");
+    expect(g.json.warnings).toEqual([]);
+    expect((await fileSystems(root))["/mnt/public"].options).toEqual(["guest", "nofail", "_netdev", "x-systemd.automount", "x-systemd.idle-timeout=600"]);
+  });
+
   it("persist without --source needs something mounted there (exit 1)", async () => {
     const root = makeRoot();
     const target = tmp();

@@ -55,6 +55,9 @@ export default defineCommand<Input>({
       }
       source = input.source;
       from = "flags";
+      if (/^\/dev\/(sd|hd|vd|xvd|nvme|mmcblk)[a-z0-9]*$/.test(source)) {
+        warnings.push(`${source} is a kernel name, which can change between boots: UUID=... or LABEL=... (see nixi mount devices) is steadier`);
+      }
     } else {
       const cur = (await mountsAt(ctx, target)).pop();
       if (!cur) throw new NixiError("FAILED", `nothing is mounted at ${target}`, `mount it first (nixi mount mount SOURCE ${target}) or give --source and --type`);
