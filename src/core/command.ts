@@ -66,7 +66,8 @@ export interface CommandSpec<I = Record<string, any>, D = unknown> {
   /** Only runs on the controller (e.g. node management): --node is refused. */
   controllerOnly?: boolean;
 
-  /** read / operate commands (and imperative change commands after confirmation). */
+  /** read / operate commands. An operate command's envelope says changed: true unless its data
+   *  carries `changed: false` (nothing to do: already running, already unlocked). */
   run?: (ctx: Ctx, input: I) => Promise<D>;
 
   /** Declarative change: edit the state draft; the engine renders, plans, confirms, writes, rebuilds. */

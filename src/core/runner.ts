@@ -35,6 +35,9 @@ export interface NodeOutcome {
 
 export const commandName = (spec: AnyCommand) => spec.path.join(" ");
 
+/** An operate command changed something unless its data says `changed: false` (already running, already unlocked). */
+const operateChanged = (spec: AnyCommand, data: unknown) => spec.risk === "operate" && !(data !== null && typeof data === "object" && (data as { changed?: unknown }).changed === false);
+
 export async function runInvocation(inv: Invocation): Promise<number> {
   const { spec, flags, io } = inv;
   if (io.color && !flags.noColor) await preloadStyles();
@@ -143,7 +146,7 @@ export async function runOnNode(inv: Invocation, config: Config, node: string): 
     }
     const ctx = makeCtx(inv, config, exec, node, warnings);
     const data = await spec.run!(ctx, input);
-    return { node, ok: true, changed: spec.risk === "operate", data, warnings, exitCode: spec.exitCode ? spec.exitCode(data) : EXIT.OK };
+    return { node, ok: true, changed: operateChanged(spec, data), data, warnings, exitCode: spec.exitCode ? spec.exitCode(data) : EXIT.OK };
   } catch (e) {
     return failed(node, e, warnings);
   } finally {
@@ -216,6 +219,8 @@ export function printHuman(inv: Invocation, o: NodeOutcome, multi: boolean): voi
         for (const b of o.plan.summary) write(`${st.ok("✓")} ${redact(b)}\n`);
       }
     }
+    // a dry run of an operate command shows its plan only: its data describes what did not happen
+    if (flags.dryRun && spec.risk === "operate") return;
     if (spec.render && o.data !== undefined) spec.render(o.data, out);
     else if (spec.risk !== "change" && !(flags.dryRun && spec.risk === "operate")) renderDefault(o.data, out);
   }
