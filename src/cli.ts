@@ -18,8 +18,9 @@ export interface MainOptions {
   env?: NodeJS.ProcessEnv;
   prompter?: Prompter;
   clock?: () => Date;
-  /** Commands to offer; default: the source registry (the built CLI passes its generated manifest). */
-  catalog?: Catalog;
+  /** Commands to offer: the built CLI passes its generated manifest, tests the source registry.
+   *  (Not imported here: the registry in the bundle's graph would split every command's chunk.) */
+  catalog: Catalog;
 }
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c) => c.toUpperCase());
@@ -266,11 +267,11 @@ function printError(io: IO, json: boolean, command: string, err: NixiError): num
   return err.exitCode;
 }
 
-export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
+export async function main(argv: string[], opts: MainOptions): Promise<number> {
   const env = opts.env ?? process.env;
   const io = buildIO(opts.io, env, argv);
   const wantsJson = argv.includes("--json");
-  const catalog = opts.catalog ?? (await import("./commands/registry.js")).SOURCE_CATALOG;
+  const catalog = opts.catalog;
   let selected: Selected | null = null;
   const program = buildProgram(io, catalog, argv, (s) => (selected = s));
   try {

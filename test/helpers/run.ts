@@ -4,6 +4,7 @@ import { PassThrough, Readable } from "node:stream";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli.js";
+import { SOURCE_CATALOG } from "../../src/commands/registry.js";
 import type { Prompter } from "../../src/core/context.js";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -66,6 +67,7 @@ export async function run(cmd: string | string[], opts: RunOptions = {}): Promis
     env: testEnv(opts),
     io: { stdout, stderr, stdin, stdinIsTTY: !!opts.tty, stdoutIsTTY: !!opts.tty, stderrIsTTY: !!opts.tty, color: false },
     prompter: opts.prompter,
+    catalog: SOURCE_CATALOG,
   });
   return { exitCode, stdout: out, stderr: err, json: parseJson(out) };
 }
