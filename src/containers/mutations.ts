@@ -192,6 +192,12 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   const { backend, warnings } = await chooseBackend(ctx, state, input.backend);
   const sec = section(state);
   const existing = sec.containers![name];
+  // /srv/<name>/ belongs to the nixi user (created by `nixi node setup`). On a machine without it,
+  // systemd-tmpfiles would fail on the unknown owner and the switch with it: fall back to root once.
+  if (sec.data_owner === undefined && !/^nixi:/m.test((await ctx.exec.readFile("/etc/passwd")) ?? "")) {
+    sec.data_owner = "root";
+    warnings.push("there is no user nixi on this machine: data folders under /srv are owned by root ([containers] data_owner in state.toml; `nixi node setup` creates the user)");
+  }
   // Volumes: lexical and on-machine checks before anything else is decided.
   const vols = [];
   for (const v of input.volume ?? []) vols.push(await checkVolumeOnMachine(ctx.exec, name, v));
