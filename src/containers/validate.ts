@@ -1,6 +1,7 @@
 // Pure validation for container inputs: names, image references, env keys, ports, restart policies.
 // The zod schemas are usable as ArgSpec/FlagSpec `schema` (a failing schema is exit 2 naming the value).
 import { z } from "zod";
+import { isSecretName } from "../core/secret-names.js";
 
 /** Container name: also the systemd unit suffix, the DNS name on the nixi network and /srv/<name>/. */
 export const NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
@@ -140,7 +141,5 @@ export const RestartPolicySchema = z.enum(RESTART_POLICIES);
 export const BACKENDS = ["podman", "docker"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-/** Names of environment variables that usually hold secrets (analyze turns them into --env-secret; deploy warns). */
-export const SECRET_KEY_RE = /(pass(word|wd|phrase)?|secret|token|api_?key|access_?key|private_?key|credential|auth_?key|client_?secret|session_?key|salt|pwd)$|^(.*_)?(pass(word)?|secret|token|key)(_|$)/i;
-
-export const looksSecret = (key: string) => SECRET_KEY_RE.test(key);
+/** Environment variables that usually hold secrets (analyze turns them into --env-secret; deploy warns). */
+export const looksSecret = (key: string) => isSecretName(key);

@@ -2,6 +2,7 @@
 import { NixiError } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
 import { formatOptionPath, parseOptionPath } from "../../nixos/modules/options.js";
+import { isSecretName } from "../../core/secret-names.js";
 
 /** VALUE: JSON when it parses as JSON, otherwise the text itself as a string. */
 export function parseOptionValue(text: string): unknown {
@@ -29,13 +30,6 @@ export function parseOptionValue(text: string): unknown {
   return value;
 }
 
-// Option names that hold a secret as their value (the value would land in the world-readable Nix store).
-const SECRET_NAME = /passw(or)?d|passphrase|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|secret[-_]?key|auth[-_]?key|pre[-_]?shared[-_]?key|\bpsk\b|^psk|psk$|credential|session[-_]?key|client[-_]?secret|(encryption|signing|jwt|hmac|master|license)[-_]?key|(^|[-_])(pass|pwd|pw)([-_]|$)/i;
-// camelCase short forms: relayPass, adminPwd (not passthru, bypass, passAsFile)
-const SECRET_NAME_CAMEL = /[a-z0-9](Pass|Pwd)$/;
-// ...unless the name says it holds a reference to the secret rather than the secret.
-const REFERENCE_NAME = /(file|files|path|paths|dir|directory|command|cmd|url|authentication|auth|length|hash(ing)?algorithm|enable|required|prompt|policy|method|expire|expiry|lifetime|timeout|user(name)?|id|type|mode)$/i;
-
 const containsString = (v: unknown): boolean =>
   typeof v === "string" ? v !== "" : Array.isArray(v) ? v.some(containsString) : v !== null && typeof v === "object" ? Object.values(v).some(containsString) : false;
 
@@ -52,7 +46,8 @@ export function refuseSecrets(segs: string[], value: unknown): void {
   const option = formatOptionPath(segs);
   const walk = (names: string[], v: unknown) => {
     const last = names[names.length - 1];
-    if ((((SECRET_NAME.test(last) || SECRET_NAME_CAMEL.test(last)) && !REFERENCE_NAME.test(last)) || /^basicAuth$/i.test(last)) && containsString(v)) {
+    // the option's name says it holds a secret (its value would land in the world-readable Nix store)
+    if (isSecretName(last) && containsString(v)) {
       throw new NixiError(
         "INSECURE",
         `refusing to write ${formatOptionPath(names)} in plain text: a secret in state.toml or a .nix file ends up in the world-readable Nix store`,
