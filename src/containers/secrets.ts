@@ -35,18 +35,6 @@ function checkValue(key: string, value: string): void {
   if (/[\n\r\0]/.test(value)) throw new NixiError("INVALID_ARGUMENT", `the secret value for ${key} contains a line break or NUL byte, which an environment file cannot hold`);
 }
 
-async function readLocalFile(ctx: Ctx, path: string): Promise<string> {
-  if (path === "-") return ctx.readStdin();
-  // --env-file names a file where nixi runs (like stdin), not on the managed node.
-  const { readFile } = await import("node:fs/promises");
-  const { resolve } = await import("node:path");
-  try {
-    return await readFile(resolve(path), "utf8");
-  } catch (e: any) {
-    throw new NixiError("INVALID_ARGUMENT", `cannot read --env-file ${path}: ${e.code ?? e.message}`);
-  }
-}
-
 /**
  * Values for `keys` (from --env-secret) and/or every key of --env-file.
  * Order of sources: --env-file FILE ("-" = stdin); stdin when it is not a terminal (one key: the whole
@@ -57,7 +45,7 @@ export async function readSecrets(ctx: Ctx, keys: string[], envFile?: string): P
   const wanted = [...new Set(keys)];
   const out = new Map<string, string>();
   if (envFile !== undefined) {
-    const values = parseDotenv(await readLocalFile(ctx, envFile), envFile === "-" ? "stdin" : envFile);
+    const values = parseDotenv(await ctx.readInputFile("--env-file", envFile), envFile === "-" ? "stdin" : envFile);
     for (const v of values.values()) registerSecret(v);
     const use = wanted.length ? wanted : [...values.keys()];
     for (const k of use) {

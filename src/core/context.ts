@@ -62,4 +62,7 @@ export interface Ctx {
   warn(message: string): void;
   /** Read all of stdin (for --*-file - and piped secrets). */
   readStdin(): Promise<string>;
+  /** The text of a file named by a flag (--env-file, --key-file, ...): a file where nixi runs, not
+   *  on the target node; "-" is stdin. An unreadable file is exit 2 naming the flag and the file. */
+  readInputFile(flag: string, path: string): Promise<string>;
 }

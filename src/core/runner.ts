@@ -91,6 +91,15 @@ export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node
       if (!flags.json) io.stderr.write(st.warn("warning: ") + inertLine(redact(m)) + "\n");
     },
     readStdin: () => readStdinOnce(io.stdin),
+    readInputFile: async (flag, path) => {
+      if (path === "-") return readStdinOnce(io.stdin);
+      const { readFile } = await import("node:fs/promises");
+      try {
+        return await readFile(path, "utf8");
+      } catch (e: any) {
+        throw new NixiError("INVALID_ARGUMENT", `cannot read ${flag} ${path}: ${e.code ?? e.message}`);
+      }
+    },
   };
 }
 

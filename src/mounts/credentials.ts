@@ -48,19 +48,7 @@ export function renderCredentials(c: SmbCredentials): string {
 export async function readSmbCredentials(ctx: Ctx, share: string, file: string | undefined, username: string | undefined, domain: string | undefined, guest: boolean): Promise<SmbCredentials | null> {
   let creds: SmbCredentials | null = null;
   if (file !== undefined) {
-    let text: string;
-    if (file === "-") text = await ctx.readStdin();
-    else {
-      // a file where nixi runs (like stdin), not on the managed node
-      const { readFile } = await import("node:fs/promises");
-      const { resolve } = await import("node:path");
-      try {
-        text = await readFile(resolve(file), "utf8");
-      } catch (e: any) {
-        throw bad(`cannot read --credentials-file ${file}: ${e.code ?? e.message}`);
-      }
-    }
-    creds = parseCredentialsFile(text, file === "-" ? "stdin" : file);
+    creds = parseCredentialsFile(await ctx.readInputFile("--credentials-file", file), file === "-" ? "stdin" : file);
   } else if (guest) {
     return null;
   } else if (!ctx.io.stdinIsTTY) {

@@ -8,16 +8,7 @@ import { requireUser, rootArgs, runTool } from "../../users/machine.js";
 async function readPassword(ctx: Ctx, name: string, file?: string): Promise<string | null> {
   let pw: string;
   if (file !== undefined) {
-    if (file === "-") pw = await ctx.readStdin();
-    else {
-      const { readFile } = await import("node:fs/promises");
-      try {
-        pw = await readFile(file, "utf8");
-      } catch (e: any) {
-        throw new NixiError("INVALID_ARGUMENT", `cannot read --password-file ${file}: ${e.code ?? e.message}`);
-      }
-    }
-    pw = pw.replace(/\r?\n$/, "");
+    pw = (await ctx.readInputFile("--password-file", file)).replace(/\r?\n$/, "");
   } else if (ctx.interactive) {
     if (ctx.flags.dryRun) return null; // nothing is set: do not ask
     pw = await ctx.prompter.password(`New password for ${name}:`);

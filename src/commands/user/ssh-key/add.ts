@@ -1,22 +1,15 @@
 import { defineCommand } from "../../../core/command.js";
+import type { Ctx } from "../../../core/context.js";
 import { NixiError } from "../../../core/errors.js";
 import { UserName } from "../../../users/validate.js";
 import { requireUser } from "../../../users/machine.js";
 import { readAuthorizedKeys, writeAuthorizedKeys } from "../../../users/authorized-keys.js";
 import { parseKey, looksPrivate } from "../../../users/sshkeys.js";
 
-async function keyText(ctx: any, key: string[] | undefined, keyFile: string | undefined): Promise<{ text: string; source: string }> {
+async function keyText(ctx: Ctx, key: string[] | undefined, keyFile: string | undefined): Promise<{ text: string; source: string }> {
   if (key?.length && keyFile !== undefined) throw new NixiError("INVALID_ARGUMENT", "give the key either as an argument or with --key-file, not both");
   if (keyFile !== undefined) {
-    if (keyFile === "-") return { text: await ctx.readStdin(), source: "stdin" };
-    const { readFile } = await import("node:fs/promises");
-    let text: string;
-    try {
-      text = await readFile(keyFile, "utf8");
-    } catch (e: any) {
-      throw new NixiError("INVALID_ARGUMENT", `cannot read --key-file ${keyFile}: ${e.code ?? e.message}`);
-    }
-    return { text, source: `--key-file ${keyFile}` };
+    return { text: await ctx.readInputFile("--key-file", keyFile), source: keyFile === "-" ? "stdin" : `--key-file ${keyFile}` };
   }
   if (!key?.length) throw new NixiError("INVALID_ARGUMENT", "no key given", "nixi user ssh-key add NAME \"ssh-ed25519 AAAA... comment\" or --key-file ~/.ssh/id_ed25519.pub");
   return { text: key.join(" "), source: "the key argument" };
