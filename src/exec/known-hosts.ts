@@ -3,7 +3,8 @@
 //   [host]:port keytype base64  (other ports)
 // Hashed entries (|1|salt|hash) written by ssh-keygen -H are understood too.
 import { createHmac } from "node:crypto";
-import { readFile, writeFile, appendFile, mkdir, rename, stat } from "node:fs/promises";
+import { appendFile, mkdir } from "node:fs/promises";
+import { readLocalText, writeLocalText } from "../core/local-files.js";
 import { dirname } from "node:path";
 
 export interface HostKey {
@@ -55,14 +56,7 @@ function parseLines(text: string): Line[] {
   });
 }
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (e: any) {
-    if (e.code === "ENOENT") return "";
-    throw e;
-  }
-}
+const readText = async (path: string) => (await readLocalText(path)) ?? "";
 
 /** Known keys for host:port (empty when the host was never seen). @revoked keys are returned separately. */
 export async function lookupHost(path: string, host: string, port: number): Promise<{ keys: HostKey[]; revoked: HostKey[] }> {
@@ -111,9 +105,6 @@ export async function removeHost(path: string, host: string, port: number): Prom
     if (others.length) out.push(l.text.replace(l.patterns, others.join(",")));
   }
   if (removed === 0) return 0;
-  const mode = (await stat(path)).mode & 0o777;
-  const tmp = `${path}.nixi-tmp-${process.pid}`;
-  await writeFile(tmp, out.length ? out.join("\n") + "\n" : "", { mode });
-  await rename(tmp, path);
+  await writeLocalText(path, out.length ? out.join("\n") + "\n" : "");
   return removed;
 }

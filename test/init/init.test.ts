@@ -7,7 +7,7 @@ import { run } from "../helpers/run.js";
 import { evalModuleTree, parseNix } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
 import { assertEnvelope, CONFIGURATION_NIX, hashTree, makeRoot } from "../config/fixture.js";
-import { addImport } from "../../src/commands/init/imports.js";
+import { addImport } from "../../src/nixos/imports.js";
 
 const HW = "{ config, lib, pkgs, modulesPath, ... }:\n{\n  boot.initrd.availableKernelModules = [ \"ahci\" ];\n}\n";
 const conf = (root: string) => join(root, "etc/nixos/configuration.nix");

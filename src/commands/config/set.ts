@@ -1,7 +1,7 @@
 import { defineCommand } from "../../core/command.js";
 import { NixiError } from "../../core/errors.js";
 import { formatOptionPath } from "../../nixos/modules/options.js";
-import { parseOptionArg, parseOptionValue, refuseSecrets } from "./option-value.js";
+import { parseOptionArg, parseOptionValue, refuseSecrets } from "../../config/option-value.js";
 
 interface SetData {
   option: string;

@@ -26,7 +26,7 @@ const BACKUP_DIR = ".backup";
 const NIX_PATH = /^[A-Za-z0-9._+\-/]+$/;
 
 async function compute(ctx: Ctx, backupName?: string): Promise<Computed> {
-  const { addImport, NixScanError } = await import("./imports.js");
+  const { addImport, NixScanError } = await import("../../nixos/imports.js");
   const { generateFiles } = await import("../../nixos/generate.js");
   const { loadState } = await import("../../nixos/transaction.js");
   const { createTwoFilesPatch } = await import("diff");

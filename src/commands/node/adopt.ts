@@ -2,7 +2,7 @@ import { defineCommand } from "../../core/command.js";
 import type { Ctx } from "../../core/context.js";
 import type { NodeEntry, NodeMode } from "../../core/config.js";
 import { NixiError } from "../../core/errors.js";
-import { HostName, NodeName, Port, UserName } from "./inventory.js";
+import { HostName, NodeName, Port, UserName } from "../../nodes/inventory.js";
 
 interface AdoptInput {
   name: string;
@@ -105,7 +105,7 @@ export default defineCommand<AdoptInput, AdoptData>({
     if (existing) {
       throw new NixiError("INVALID_ARGUMENT", `node "${entry.name}" is already in ${ctx.config.path} (${existing.user}@${existing.host}:${existing.port})`, `remove it first with \`nixi node remove ${entry.name}\``);
     }
-    const { readText, addNode } = await import("./inventory.js");
+    const { readText, addNode } = await import("../../nodes/inventory.js");
     const before = await readText(ctx.config.path);
     const after = await addNode(before, entry);
     const { createTwoFilesPatch } = await import("diff");
@@ -175,7 +175,7 @@ export default defineCommand<AdoptInput, AdoptData>({
         throw e2;
       }
     }
-    const { readText, addNode, writeText } = await import("./inventory.js");
+    const { readText, addNode, writeText } = await import("../../nodes/inventory.js");
     // re-read: the file may have changed while we were connecting
     const latest = await readText(ctx.config.path);
     const { parse } = await import("smol-toml");

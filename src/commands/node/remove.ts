@@ -1,6 +1,6 @@
 import { defineCommand } from "../../core/command.js";
 import { NixiError } from "../../core/errors.js";
-import { NodeName } from "./inventory.js";
+import { NodeName } from "../../nodes/inventory.js";
 
 export interface RemoveData {
   name: string;
@@ -25,7 +25,7 @@ export default defineCommand<{ name: string }, RemoveData>({
       const known = ctx.config.nodes.map((n) => n.name).join(", ") || "none";
       throw new NixiError("INVALID_ARGUMENT", `unknown node "${name}"`, `nodes in ${ctx.config.path}: ${known}`);
     }
-    const { readText, removeNode } = await import("./inventory.js");
+    const { readText, removeNode } = await import("../../nodes/inventory.js");
     const before = (await readText(ctx.config.path)) ?? "";
     const after = await removeNode(before, name);
     const { createTwoFilesPatch } = await import("diff");
@@ -50,7 +50,7 @@ export default defineCommand<{ name: string }, RemoveData>({
 
   async apply(ctx, { name }) {
     const node = ctx.config.nodes.find((n) => n.name === name)!;
-    const { readText, removeNode, writeText } = await import("./inventory.js");
+    const { readText, removeNode, writeText } = await import("../../nodes/inventory.js");
     const before = (await readText(ctx.config.path)) ?? "";
     await writeText(ctx.config.path, await removeNode(before, name));
     let removed = 0;

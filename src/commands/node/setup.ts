@@ -3,7 +3,7 @@ import type { Ctx } from "../../core/context.js";
 import type { NodeEntry } from "../../core/config.js";
 import type { Executor } from "../../core/executor.js";
 import { NixiError } from "../../core/errors.js";
-import { NodeName } from "./inventory.js";
+import { NodeName } from "../../nodes/inventory.js";
 
 interface SetupInput {
   name: string;

@@ -1,8 +1,8 @@
 // Shared by `config set` / `config unset`: the OPTION and VALUE arguments and the plain-text secret policy.
-import { NixiError } from "../../core/errors.js";
-import { redact } from "../../core/redact.js";
-import { formatOptionPath, parseOptionPath } from "../../nixos/modules/options.js";
-import { isSecretName } from "../../core/secret-names.js";
+import { NixiError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
+import { formatOptionPath, parseOptionPath } from "../nixos/modules/options.js";
+import { isSecretName } from "../core/secret-names.js";
 
 /** VALUE: JSON when it parses as JSON, otherwise the text itself as a string. */
 export function parseOptionValue(text: string): unknown {

@@ -2,8 +2,9 @@
 // person wrote it (comments, order, other tables): a node is appended as a new [[nodes]] block or its
 // block is cut out; the result is parsed with smol-toml and checked before it is written atomically.
 import { z } from "zod";
-import type { NodeEntry } from "../../core/config.js";
-import { NixiError } from "../../core/errors.js";
+import type { NodeEntry } from "../core/config.js";
+
+export { readLocalText as readText, writeLocalText as writeText } from "../core/local-files.js";
 
 export const NodeName = z
   .string()
@@ -22,34 +23,6 @@ export const Port = z.coerce.number().int().min(1, "port must be 1-65535").max(6
 
 async function loadToml() {
   return import("smol-toml");
-}
-
-export async function readText(path: string): Promise<string | null> {
-  const { readFile } = await import("node:fs/promises");
-  try {
-    return await readFile(path, "utf8");
-  } catch (e: any) {
-    if (e.code === "ENOENT") return null;
-    throw new NixiError("CONFIG_INVALID", `cannot read ${path}: ${e.message}`);
-  }
-}
-
-/** Atomic write of config.toml (temp file + rename), keeping the file's mode; folder created 700. */
-export async function writeText(path: string, text: string): Promise<void> {
-  const { writeFile, rename, mkdir, stat, open, rm } = await import("node:fs/promises");
-  const { dirname, basename, join } = await import("node:path");
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const mode = await stat(path).then((s) => s.mode & 0o777, () => 0o600);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text, { mode });
-    const fh = await open(tmp, "r+");
-    await fh.sync().finally(() => fh.close());
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
 }
 
 /** The TOML block for one node. */
