@@ -136,7 +136,6 @@ export const PortSpec = z
 
 export const RESTART_POLICIES = ["always", "unless-stopped", "on-failure", "no"] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
-export const RestartPolicySchema = z.enum(RESTART_POLICIES);
 
 export const BACKENDS = ["podman", "docker"] as const;
 export type Backend = (typeof BACKENDS)[number];

@@ -78,8 +78,6 @@ function checkHostSide(spec: string, host: string): void {
 
 export const formatVolume = (v: VolumeSpec) => `${v.sub}:${v.containerPath}${v.options.length ? ":" + v.options.join(",") : ""}`;
 
-/** The host folder of a volume (machine path). */
-export const hostPathOf = (name: string, v: VolumeSpec) => `${srvDir(name)}/${v.sub}`;
 
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir + "/");
 

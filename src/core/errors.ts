@@ -72,8 +72,6 @@ export class NixiError extends Error {
   }
 }
 
-export const usageError = (message: string, hint?: string) => new NixiError("INVALID_ARGUMENT", message, hint);
-
 export function toNixiError(err: unknown): NixiError {
   if (err instanceof NixiError) return err;
   const message = err instanceof Error ? err.message : String(err);

@@ -70,6 +70,3 @@ export interface Executor {
   /** Release connections. */
   close(): Promise<void>;
 }
-
-/** Thrown by executors that refuse a call (monitored nodes). */
-export const MUTATING_METHODS = ["writeFile", "mkdir", "remove", "rename", "chmod"] as const;

@@ -16,8 +16,6 @@ export interface Plan {
   rebuild: boolean;
 }
 
-export const emptyPlan = (): Plan => ({ summary: [], files: [], commands: [], rebuild: false });
-
 export function planIsEmpty(plan: Plan): boolean {
   return plan.files.length === 0 && plan.commands.length === 0 && !plan.rebuild;
 }

@@ -4,9 +4,6 @@ import { NixiError } from "../core/errors.js";
 
 const MIB = 1024 * 1024;
 
-/** nvidia-smi exit code 9: "NVIDIA driver is not loaded" (nvidia-smi(1), RETURN VALUE). */
-export const SMI_NO_DRIVER = 9;
-
 /** One value of `--format=csv,noheader,nounits`: "[N/A]", "[Not Supported]" etc. become null. */
 export function csvValue(v: string | undefined): string | null {
   if (v === undefined) return null;

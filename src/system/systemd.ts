@@ -148,8 +148,6 @@ export function parseTimersJson(text: string): TimerRow[] {
   }));
 }
 
-/** Unit names nixi passes to systemctl: no option injection, no globs, no path separators. */
-export const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
 
 export function normalizeUnit(name: string, defaultSuffix = ".service"): string {
   return /\.(service|socket|timer|target|mount|automount|path|slice|scope|swap|device)$/.test(name) ? name : name + defaultSuffix;
