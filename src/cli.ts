@@ -8,7 +8,7 @@ import { EXIT, EXIT_CODE_TABLE, NixiError } from "./core/errors.js";
 import { errorBody, serializeEnvelope } from "./core/envelope.js";
 import { redact, registerSecret } from "./core/redact.js";
 import { inertLine } from "./core/human.js";
-import { GLOBAL_OPTIONS, GLOBAL_VALUE_OPTIONS } from "./core/global-options.js";
+import { GLOBAL_OPTIONS, GLOBAL_VALUE_OPTIONS, NODE_NAME_RE } from "./core/global-options.js";
 
 declare const __NIXI_VERSION__: string;
 export const VERSION = typeof __NIXI_VERSION__ === "string" ? __NIXI_VERSION__ : "0.0.0-dev";
@@ -54,7 +54,7 @@ function addGlobalOptions(cmd: Command): Command {
 function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalFlags {
   const nodes: string[] = opts.node ? String(opts.node).split(",").map((s) => s.trim()).filter(Boolean) : [];
   for (const n of nodes) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(n)) throw new NixiError("INVALID_ARGUMENT", `invalid node name "${n}" in --node`);
+    if (!NODE_NAME_RE.test(n)) throw new NixiError("INVALID_ARGUMENT", `invalid node name "${n}" in --node`);
   }
   if (opts.node !== undefined && nodes.length === 0) throw new NixiError("INVALID_ARGUMENT", "--node needs at least one node name");
   // `--root "$DIR"` with DIR unset must not fall through to the real machine's /
@@ -63,7 +63,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
   }
   const tags: string[] = opts.tag ? String(opts.tag).split(",").map((s) => s.trim()).filter(Boolean) : [];
   for (const t of tags) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(t)) throw new NixiError("INVALID_ARGUMENT", `invalid tag "${t}" in --tag`);
+    if (!NODE_NAME_RE.test(t)) throw new NixiError("INVALID_ARGUMENT", `invalid tag "${t}" in --tag`);
   }
   if (opts.tag !== undefined && tags.length === 0) throw new NixiError("INVALID_ARGUMENT", "--tag needs at least one tag");
   let parallel: number | undefined;

@@ -35,3 +35,6 @@ export const BUILTIN_OPTIONS: readonly GlobalOption[] = [
 
 /** Long names of the global options that take a value ("--root", ...). */
 export const GLOBAL_VALUE_OPTIONS: readonly string[] = GLOBAL_OPTIONS.filter((o) => o.flags.includes("<")).map((o) => o.flags.replace(/^.*?(--[\w-]+).*$/, "$1"));
+
+/** Node names and tags in the inventory, as --node and --tag take them. */
+export const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

@@ -12,7 +12,8 @@ export interface FirewallState extends FirewallPorts {
 }
 
 /** The same rule as --interface (src/firewall/interface.ts). */
-const IFNAME = /^[A-Za-z0-9_.@:-]{1,15}$/;
+/** Linux interface names: at most 15 bytes, no slash or whitespace. */
+export const IFNAME = /^[A-Za-z0-9_.@:-]{1,15}$/;
 
 export function readFirewall(state: State): FirewallState {
   const t = state.firewall ?? {};

@@ -12,6 +12,7 @@ import type { Area } from "./areas.js";
 import type { NixValue } from "./render.js";
 import { pkgRef } from "./render.js";
 import { NixiError } from "../core/errors.js";
+import { USER_NAME_RE } from "../users/names.js";
 
 export interface NodeSetup {
   user: string;
@@ -102,7 +103,7 @@ export function sudoersEscape(command: string): string {
 
 export function renderNodeSetup(section: NodeSetup, nixiDir = "/etc/nixos/nixi"): { [key: string]: NixValue } {
   const user = section.user;
-  if (typeof user !== "string" || !/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) {
+  if (typeof user !== "string" || !USER_NAME_RE.test(user)) {
     throw new NixiError("STATE_INVALID", `state.toml [node] user must be a plain user name, not ${JSON.stringify(user)}`);
   }
   const runtime = section.runtime ?? "podman";

@@ -3,12 +3,13 @@
 // block is cut out; the result is parsed with smol-toml and checked before it is written atomically.
 import { z } from "zod";
 import type { NodeEntry } from "../core/config.js";
+import { NODE_NAME_RE } from "../core/global-options.js";
 
 export { readLocalText as readText, writeLocalText as writeText } from "../core/local-files.js";
 
 export const NodeName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a node name is letters, digits, _ . - (up to 63), starting with a letter or digit")
+  .regex(NODE_NAME_RE, "a node name is letters, digits, _ . - (up to 63), starting with a letter or digit")
   .refine((s) => s !== "local", "\"local\" is the controller's own name");
 
 // A DNS name, IPv4 or IPv6 address: nothing that ssh or a shell could read as an option or syntax.

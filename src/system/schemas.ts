@@ -1,16 +1,17 @@
 // zod schemas for arguments of the system, pkg, channel, service and timer commands.
 import { z } from "zod";
 import { ATTR_PATH } from "../nixos/render.js";
-import { TIMER_NAME, USER_NAME, CALENDAR_CHARS } from "./timers.js";
+import { TIMER_NAME, CALENDAR_CHARS } from "./timers.js";
+export { UserName } from "../users/validate.js";
 
 /** A systemd unit name ("nginx" means nginx.service). Never starts with "-" (no option injection), no globs. */
+const UNIT = /^[A-Za-z0-9_][A-Za-z0-9:_.@\\-]{0,255}$/;
 export const UnitName = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9:_.@\\-]{0,255}$/, "not a systemd unit name (letters, digits, : _ . @ \\ -; no leading -)");
+  .regex(UNIT, "not a systemd unit name (letters, digits, : _ . @ \\ -; no leading -)");
 
 export const TimerNameArg = z.string().regex(TIMER_NAME, "timer names use lowercase letters, digits, - and _ (at most 48 characters)");
-export const TimerRef = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9:_.@\\-]{0,255}$/, "not a timer name or timer unit");
-export const UserName = z.string().regex(USER_NAME, "not a valid user name");
+export const TimerRef = z.string().regex(UNIT, "not a timer name or timer unit");
 export const CalendarSpec = z.string().regex(CALENDAR_CHARS, "not a systemd calendar expression (allowed: letters, digits, space and : * , . / ~ + _ -)");
 
 export const PackageAttr = z

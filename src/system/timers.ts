@@ -4,7 +4,7 @@ import { NixiError } from "../core/errors.js";
 /** Timer name: becomes the unit name nixi-<name>.{service,timer}. */
 export const TIMER_NAME = /^[a-z0-9][a-z0-9_-]{0,47}$/;
 /** Login name as NixOS users.users accepts, without the trailing-$ machine-account form. */
-export const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+import { USER_NAME_RE as USER_NAME } from "../users/names.js";
 /** Characters an OnCalendar expression can contain (weekday names, dates, times, ~, /, ranges, lists, time zones). */
 export const CALENDAR_CHARS = /^[A-Za-z0-9*][A-Za-z0-9 :*,./~+_-]{0,199}$/;
 

@@ -1,7 +1,9 @@
 // Names, groups and shells accepted by the user commands.
 import { z } from "zod";
 
-export const NAME_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
+import { USER_NAME_RE as NAME_RE } from "./names.js";
+
+export { NAME_RE };
 
 export const UserName = z.string().regex(NAME_RE, "not a user name (a lower-case letter or _, then up to 31 of a-z 0-9 _ -)");
 export const GroupName = z.string().regex(NAME_RE, "not a group name (a lower-case letter or _, then up to 31 of a-z 0-9 _ -)");
