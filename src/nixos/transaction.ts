@@ -203,7 +203,7 @@ export async function runChange<D>(
     }
 
     if (rebuild) {
-      const failure = await rebuildNow(ctx);
+      const failure = await rebuildNow(ctx, { restored: "nixi's files were restored", hint: `what was tried is kept in ${posix.join(dir, FAILED_DIR)}/` });
       if (failure) {
         await keepFailed(ctx, writes);
         await undo();
@@ -216,11 +216,21 @@ export async function runChange<D>(
   return ctx.flags.dryRun ? body() : withLock(ctx, body);
 }
 
-/** Run nixos-rebuild; on success record the applied generation. Returns the error on failure. */
-export async function rebuildNow(ctx: Ctx): Promise<NixiError | null> {
+export interface RebuildOptions {
+  /** Extra nixos-rebuild arguments (`--upgrade`). */
+  args?: string[];
+  /** What the caller puts back when the rebuild fails, for the message ("nixi's files were restored"). */
+  restored?: string;
+  hint?: string;
+}
+
+/** Run nixos-rebuild (mode from config.toml); on success record the applied generation of nixi's
+ *  files; keep the redacted log. Returns the error (exit 6, log tail) on failure. */
+export async function rebuildNow(ctx: Ctx, opts: RebuildOptions = {}): Promise<NixiError | null> {
   const mode = ctx.config.rebuild.mode;
-  ctx.log(`running nixos-rebuild ${mode} ...`);
-  const r = await ctx.exec.run(["nixos-rebuild", mode], { privileged: true, timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
+  const argv = ["nixos-rebuild", mode, ...(opts.args ?? [])];
+  ctx.log(`running ${argv.join(" ")} ...`);
+  const r = await ctx.exec.run(argv, { privileged: true, timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
   const log = (r.stdout + (r.stderr ? "\n" + r.stderr : "")).trim();
   // 600: redaction only knows the secrets of this run and the usual shapes; build output can hold more
   await ctx.exec.writeFile(posix.join(ctx.config.nixiDir, REBUILD_LOG), redact(log) + "\n", { privileged: true, mode: 0o600 }).catch(() => {});
@@ -229,10 +239,11 @@ export async function rebuildNow(ctx: Ctx): Promise<NixiError | null> {
     return null;
   }
   const why = r.notFound ? "nixos-rebuild was not found on PATH" : r.timedOut ? `timed out after ${ctx.config.rebuild.timeoutSeconds} s` : `exit ${r.exitCode}`;
+  const logHint = `the full log is in ${posix.join(ctx.config.nixiDir, REBUILD_LOG)}`;
   return new NixiError(
     "REBUILD_FAILED",
-    `nixos-rebuild ${mode} failed (${why}); nixi's files were restored\n${tail(log, 20)}`,
-    `the full log is in ${posix.join(ctx.config.nixiDir, REBUILD_LOG)}; what was tried is kept in ${posix.join(ctx.config.nixiDir, FAILED_DIR)}/`,
+    `${argv.join(" ")} failed (${why})${opts.restored ? `; ${opts.restored}` : ""}\n${tail(log, 20)}`,
+    opts.hint ? `${logHint}; ${opts.hint}` : logHint,
     { logTail: tail(log, 20) },
   );
 }

@@ -1,5 +1,4 @@
 import { defineCommand } from "../../core/command.js";
-import { NixiError } from "../../core/errors.js";
 import type { Ctx } from "../../core/context.js";
 
 interface UpgradeData {
@@ -36,23 +35,21 @@ export default defineCommand<Record<string, never>, UpgradeData>({
     };
   },
   async apply(ctx) {
-    const { tail, withLock } = await import("../../nixos/transaction.js");
+    const { withLock } = await import("../../nixos/transaction.js");
     // Hold nixi's lock: no other nixi change may rebuild at the same time.
-    return withLock(ctx, () => upgradeLocked(ctx, tail));
+    return withLock(ctx, () => upgradeLocked(ctx));
   },
 });
 
-async function upgradeLocked(ctx: Ctx, tail: (t: string, n: number) => string): Promise<UpgradeData> {
+async function upgradeLocked(ctx: Ctx): Promise<UpgradeData> {
   const { isFlake, nixosDir, changeRun, NIX } = await import("../../system/gather.js");
+  const { rebuildNow } = await import("../../nixos/transaction.js");
   const mode = ctx.config.rebuild.mode;
-  const timeoutMs = ctx.config.rebuild.timeoutSeconds * 1000;
-  const rebuild = async (extra: string[], restore?: () => Promise<void>) => {
-    ctx.log(`running nixos-rebuild ${mode} ${extra.join(" ")}...`);
-    const r = await ctx.exec.run(["nixos-rebuild", mode, ...extra], { privileged: true, timeoutMs });
-    if (r.exitCode !== 0 || r.notFound) {
+  const rebuild = async (args: string[], restore?: () => Promise<void>) => {
+    const failure = await rebuildNow(ctx, { args, restored: restore ? "flake.lock was restored" : undefined });
+    if (failure) {
       if (restore) await restore();
-      const why = r.notFound ? "nixos-rebuild was not found" : r.timedOut ? "timed out" : `exit ${r.exitCode}`;
-      throw new NixiError("REBUILD_FAILED", `nixos-rebuild ${mode} failed (${why})${restore ? "; flake.lock was restored" : ""}\n${tail(r.stderr || r.stdout, 20)}`);
+      throw failure;
     }
   };
   if (await isFlake(ctx)) {
