@@ -28,10 +28,11 @@ export function styler(color: boolean) {
 }
 
 /** Machine data may hold terminal escapes (a unit name, a log line): show them, never obey them. */
-export const inert = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+const shown = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+export const inert = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, shown);
 /** inert() for whole lines, keeping colour (SGR) sequences, which nixi's own styling puts there:
  *  a log line or file with ESC ] (OSC: title, clipboard), cursor moves or \r cannot rewrite the terminal. */
-export const inertLine = (s: string) => s.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => (c.length > 1 ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+export const inertLine = (s: string) => s.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => (c.length > 1 ? c : shown(c)));
 
 const cell = (col: Column, row: any) => {
   const v = row[col.key];

@@ -2,6 +2,7 @@ import { defineCommand } from "../../core/command.js";
 import { NixiError } from "../../core/errors.js";
 import type { JournalEntry } from "../../system/systemd.js";
 import { PositiveInt, SinceSpec, UnitName } from "../../system/schemas.js";
+import { inert } from "../../core/human.js";
 
 interface LogsData {
   unit: string;
@@ -12,11 +13,9 @@ interface LogsData {
 const PRIO = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
 
 /** Control characters from a log (ANSI escapes, carriage returns...) are shown escaped, never sent to the terminal. */
-const visible = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-
 export function formatEntry(e: JournalEntry): string {
-  const who = e.identifier ? `${visible(e.identifier)}${e.pid !== null ? `[${e.pid}]` : ""}: ` : "";
-  return `${e.time ?? "-"} ${who}${visible(e.message).replace(/\n/g, "\n    ")}`;
+  const who = e.identifier ? `${inert(e.identifier)}${e.pid !== null ? `[${e.pid}]` : ""}: ` : "";
+  return `${e.time ?? "-"} ${who}${inert(e.message).replace(/\n/g, "\n    ")}`;
 }
 
 export default defineCommand<{ name: string; lines: number; since?: string; follow?: boolean }, LogsData>({
