@@ -4,6 +4,7 @@ import type { Ctx } from "../core/context.js";
 import { NixiError } from "../core/errors.js";
 import { loadState } from "../nixos/transaction.js";
 import { detectBackend, runtimeFor, unitExists, unitName, type Verb } from "./runtime.js";
+import { runChecked } from "../core/run.js";
 
 export async function operate(ctx: Ctx, verb: Verb, name: string) {
   const state = await loadState(ctx);
@@ -13,8 +14,7 @@ export async function operate(ctx: Ctx, verb: Verb, name: string) {
   const runtime = runtimeFor(backend, ctx.exec);
   let via: string;
   if (await unitExists(ctx.exec, unit)) {
-    const r = await ctx.exec.run(["systemctl", verb, unit], { privileged: true, timeoutMs: 180_000 });
-    if (r.exitCode !== 0) throw new NixiError("FAILED", `systemctl ${verb} ${unit} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}`, `see \`nixi service logs ${unit}\``);
+    await runChecked(ctx, ["systemctl", verb, unit], { privileged: true, timeoutMs: 180_000, failHint: `see \`nixi service logs ${unit}\`` });
     via = "systemd";
   } else {
     await runtime.act(verb, name);

@@ -4,6 +4,7 @@
 import type { Executor, RunResult } from "../core/executor.js";
 import { NixiError } from "../core/errors.js";
 import type { Backend } from "./validate.js";
+import { commandError } from "../core/run.js";
 
 export interface ContainerSummary {
   name: string;
@@ -64,8 +65,7 @@ const REDACTED = "<redacted>";
 
 function failure(backend: string, argv: string[], r: RunResult): NixiError {
   if (r.notFound) return new NixiError("FAILED", `${backend} is not installed on this node`, `install ${backend}, or set the backend with \`nixi container deploy --backend\``);
-  const msg = (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ");
-  return new NixiError("FAILED", `${argv.slice(0, 3).join(" ")} failed (exit ${r.exitCode}): ${msg}`);
+  return commandError(argv.slice(0, 3), r);
 }
 
 function parseJson(text: string, what: string): any {

@@ -1,6 +1,7 @@
 // What is mounted (findmnt) and which block devices exist (lsblk), parsed from their JSON output.
 import type { Ctx } from "../core/context.js";
 import { NixiError } from "../core/errors.js";
+import { commandError, runChecked } from "../core/run.js";
 
 export interface LiveMount {
   target: string;
@@ -26,12 +27,13 @@ export function parseFindmnt(text: string): LiveMount[] {
   return out;
 }
 
+const UTIL_LINUX = "findmnt and lsblk come with util-linux";
+
 async function findmnt(ctx: Ctx, extra: string[]): Promise<LiveMount[]> {
-  const r = await ctx.exec.run([...FINDMNT_ARGV, ...extra], { readOnly: true, timeoutMs: 15_000 });
-  if (r.notFound) throw new NixiError("FAILED", "findmnt is not installed (util-linux)");
+  const r = await runChecked(ctx, [...FINDMNT_ARGV, ...extra], { readOnly: true, timeoutMs: 15_000, allowFail: true, notFoundHint: UTIL_LINUX });
   // findmnt exits 1 when nothing matches
   if (r.exitCode === 1 && !r.stdout.trim()) return [];
-  if (r.exitCode !== 0) throw new NixiError("FAILED", `findmnt failed (exit ${r.exitCode}): ${r.stderr.trim().split("\n").pop()}`);
+  if (r.exitCode !== 0) throw commandError([...FINDMNT_ARGV, ...extra], r);
   try {
     return parseFindmnt(r.stdout);
   } catch (e: any) {
@@ -89,9 +91,7 @@ export function parseLsblk(text: string): BlockDevice[] {
 }
 
 export async function blockDevices(ctx: Ctx, paths: string[] = []): Promise<BlockDevice[]> {
-  const r = await ctx.exec.run([...LSBLK_ARGV, ...paths], { readOnly: true, timeoutMs: 15_000 });
-  if (r.notFound) throw new NixiError("FAILED", "lsblk is not installed (util-linux)");
-  if (r.exitCode !== 0) throw new NixiError("FAILED", `lsblk failed (exit ${r.exitCode}): ${r.stderr.trim().split("\n").pop()}`);
+  const r = await runChecked(ctx, [...LSBLK_ARGV, ...paths], { readOnly: true, timeoutMs: 15_000, notFoundHint: UTIL_LINUX });
   try {
     return parseLsblk(r.stdout);
   } catch (e: any) {

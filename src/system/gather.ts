@@ -1,38 +1,23 @@
 // Reading the machine through ctx.exec (so --root, SSH and monitored nodes all work).
 // Every call here changes nothing and is marked readOnly.
 import type { Ctx } from "../core/context.js";
-import type { RunResult } from "../core/executor.js";
 import { NixiError } from "../core/errors.js";
 import { parseDf, realDisks, DF_ARGV, type DiskUse } from "./proc.js";
 import { parseUnits, type UnitRow, parseShow } from "./systemd.js";
 import { parseGenerationsJson, profileLinkNumber, type Generation } from "./nix.js";
 import { parseSmartHealth, parseSmartScan, type SmartHealth } from "./smart.js";
+import { lastLines, runChecked } from "../core/run.js";
 
 export const NIX = ["nix", "--extra-experimental-features", "nix-command flakes"];
 export const SYSTEM_PROFILE = "/nix/var/nix/profiles/system";
 
-const oneLine = (s: string) => s.trim().split("\n").slice(-3).join(" | ").slice(0, 500);
-
 /** Run a read-only program; throws a clear NixiError when it is missing or fails. */
-export async function readRun(ctx: Ctx, argv: string[], opts: { privileged?: boolean; timeoutMs?: number; allowFail?: boolean } = {}): Promise<RunResult> {
-  const r = await ctx.exec.run(argv, { readOnly: true, privileged: opts.privileged, timeoutMs: opts.timeoutMs ?? 60_000 });
-  if (r.notFound) throw new NixiError("FAILED", `${argv[0]} was not found on ${ctx.node === "local" ? "this machine" : ctx.node}`, hintFor(argv[0]));
-  if (r.exitCode !== 0 && !opts.allowFail) {
-    throw new NixiError("FAILED", `\`${argv.join(" ")}\` failed (exit ${r.exitCode}): ${oneLine(r.stderr || r.stdout)}`);
-  }
-  return r;
-}
+export const readRun = (ctx: Ctx, argv: string[], opts: { privileged?: boolean; timeoutMs?: number; allowFail?: boolean } = {}) =>
+  runChecked(ctx, argv, { ...opts, readOnly: true, timeoutMs: opts.timeoutMs ?? 60_000, notFoundHint: hintFor(argv[0]) });
 
 /** Run a changing program (operate/apply); throws on failure. */
-export async function changeRun(ctx: Ctx, argv: string[], opts: { privileged?: boolean; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
-  const r = await ctx.exec.run(argv, { privileged: opts.privileged ?? true, timeoutMs: opts.timeoutMs ?? 600_000, cwd: opts.cwd });
-  if (r.notFound) throw new NixiError("FAILED", `${argv[0]} was not found on ${ctx.node === "local" ? "this machine" : ctx.node}`, hintFor(argv[0]));
-  if (r.exitCode !== 0) {
-    const code = r.exitCode === 5 && argv[0] === "systemctl" ? "NOT_FOUND" : "FAILED";
-    throw new NixiError(code, `\`${argv.join(" ")}\` failed (exit ${r.exitCode}): ${oneLine(r.stderr || r.stdout)}`);
-  }
-  return r;
-}
+export const changeRun = (ctx: Ctx, argv: string[], opts: { privileged?: boolean; timeoutMs?: number; cwd?: string } = {}) =>
+  runChecked(ctx, argv, { ...opts, privileged: opts.privileged ?? true, notFoundHint: hintFor(argv[0]) });
 
 function hintFor(program: string): string | undefined {
   if (["systemctl", "journalctl", "systemd-run", "systemd-analyze"].includes(program)) return "this needs a machine running systemd (NixOS)";
@@ -65,7 +50,7 @@ export async function diskUse(ctx: Ctx): Promise<DiskUse[] | null> {
   if (r.notFound) return null;
   // df exits 1 when one mount is unreadable but still prints the rest.
   if (!r.stdout.trim()) {
-    if (r.exitCode !== 0) throw new NixiError("FAILED", `df failed (exit ${r.exitCode}): ${oneLine(r.stderr)}`);
+    if (r.exitCode !== 0) throw new NixiError("FAILED", `df failed (exit ${r.exitCode}): ${lastLines(r.stderr)}`);
     return [];
   }
   return realDisks(parseDf(r.stdout));

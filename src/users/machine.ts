@@ -3,6 +3,7 @@
 import { posix } from "node:path";
 import type { Ctx } from "../core/context.js";
 import { NixiError } from "../core/errors.js";
+import { runChecked } from "../core/run.js";
 
 export interface PasswdEntry {
   name: string;
@@ -80,7 +81,5 @@ export function rootArgs(ctx: Ctx): string[] {
 }
 
 export async function runTool(ctx: Ctx, argv: string[], opts: { input?: string } = {}): Promise<void> {
-  const r = await ctx.exec.run(argv, { privileged: true, timeoutMs: 30_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
-  if (r.notFound) throw new NixiError("FAILED", `${argv[0]} is not installed on ${ctx.node}`);
-  if (r.exitCode !== 0) throw new NixiError("FAILED", `${argv[0]} failed (exit ${r.exitCode}): ${r.stderr.trim().split("\n").pop() ?? ""}`);
+  await runChecked(ctx, argv, { privileged: true, timeoutMs: 30_000, input: opts.input });
 }
