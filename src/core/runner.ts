@@ -128,34 +128,28 @@ export async function runOnNode(inv: Invocation, config: Config, node: string): 
   } catch (e) {
     return failed(node, e, warnings);
   }
+  const done = (changed: boolean, data: unknown, plan?: Plan): NodeOutcome => ({ node, ok: true, changed, data, plan, warnings, exitCode: spec.exitCode ? spec.exitCode(data) : EXIT.OK });
   try {
+    // Under --dry-run an operate command runs against a recorder: reads happen, changes are listed.
+    const recorder = spec.risk === "operate" && flags.dryRun ? new (await import("../exec/recording.js")).RecordingExecutor(exec) : null;
+    const ctx = makeCtx(inv, config, recorder ?? exec, node, warnings);
     if (spec.mutate) {
-      const ctx = makeCtx(inv, config, exec, node, warnings);
       const { runChange } = await import("../nixos/transaction.js");
       const r = await runChange(ctx, (state) => spec.mutate!(state, input, ctx), { forceRebuild: spec.alwaysRebuild });
       warnings.push(...r.warnings.map(redact));
-      return { node, ok: true, changed: r.changed, data: r.data, plan: r.plan, warnings, exitCode: EXIT.OK };
+      return done(r.changed, r.data, r.plan);
     }
     if (spec.plan && spec.apply) {
-      const ctx = makeCtx(inv, config, exec, node, warnings);
       const { data: planData, ...plan } = await spec.plan(ctx, input);
-      if (planIsEmpty(plan)) return { node, ok: true, changed: false, data: planData, plan, warnings, exitCode: EXIT.OK };
-      if (!(await confirmPlan(ctx, plan))) return { node, ok: true, changed: false, data: planData, plan, warnings, exitCode: EXIT.OK };
-      const data = await spec.apply(ctx, input, plan);
-      return { node, ok: true, changed: true, data, plan, warnings, exitCode: spec.exitCode ? spec.exitCode(data) : EXIT.OK };
+      if (planIsEmpty(plan) || !(await confirmPlan(ctx, plan))) return { ...done(false, planData, plan), exitCode: EXIT.OK };
+      return done(true, await spec.apply(ctx, input, plan), plan);
     }
-    // read / operate. Under --dry-run an operate command runs against a recorder: reads happen, changes are listed.
-    if (spec.risk === "operate" && flags.dryRun) {
-      const { RecordingExecutor, describeCall } = await import("../exec/recording.js");
-      const rec = new RecordingExecutor(exec);
-      const ctx = makeCtx(inv, config, rec, node, warnings);
-      const data = await spec.run!(ctx, input);
-      const plan: Plan = { summary: [`would run \`nixi ${commandName(spec)}\``], files: [], commands: rec.calls.map(describeCall), rebuild: false };
-      return { node, ok: true, changed: false, data, plan, warnings, exitCode: EXIT.OK };
-    }
-    const ctx = makeCtx(inv, config, exec, node, warnings);
     const data = await spec.run!(ctx, input);
-    return { node, ok: true, changed: operateChanged(spec, data), data, warnings, exitCode: spec.exitCode ? spec.exitCode(data) : EXIT.OK };
+    if (recorder) {
+      const { describeCall } = await import("../exec/recording.js");
+      return done(false, data, { summary: [`would run \`nixi ${commandName(spec)}\``], files: [], commands: recorder.calls.map(describeCall), rebuild: false });
+    }
+    return done(operateChanged(spec, data), data);
   } catch (e) {
     return failed(node, e, warnings);
   } finally {
