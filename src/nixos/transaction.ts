@@ -100,8 +100,6 @@ async function unifiedDiff(path: string, before: string | null, after: string | 
 export interface ChangeOptions {
   /** Rebuild even when no file changes (system rebuild). */
   forceRebuild?: boolean;
-  /** Extra summary line when forceRebuild applies staged files. */
-  rebuildReason?: string;
 }
 
 /** Run a declarative change. `mutate` edits the draft state; everything else is the engine's. */
@@ -162,7 +160,6 @@ export async function runChange<D>(
     const rebuild = (stateChanged || !!opts.forceRebuild) && !ctx.flags.noRebuild;
     if (rebuild) commands.push(`nixos-rebuild ${ctx.config.rebuild.mode}`);
     const summary = [...result.summary];
-    if (opts.forceRebuild && opts.rebuildReason) summary.push(opts.rebuildReason);
     if (stateChanged && ctx.flags.noRebuild) summary.push("staged only (--no-rebuild): apply later with `nixi system rebuild`");
     const plan: Plan = { summary, files, commands, rebuild };
 
