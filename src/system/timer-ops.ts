@@ -22,6 +22,12 @@ export async function validateCalendar(ctx: Ctx, spec: string, what = "OnCalenda
 }
 
 /** Which timer unit a NAME means: "backup" -> nixi-backup.timer when nixi declares it, "logrotate" -> logrotate.timer. */
+/** The unit a `nixi timer enable|disable NAME` acts on: a nixi timer by its name, else any timer unit. */
+export async function resolveTimerUnit(ctx: Ctx, name: string): Promise<string> {
+  const { loadState } = await import("../nixos/state.js");
+  return timerUnit(name, declaredTimers(await loadState(ctx)));
+}
+
 export function timerUnit(name: string, declared: Record<string, unknown>): string {
   if (name.endsWith(".timer")) return name;
   if (Object.prototype.hasOwnProperty.call(declared, name)) return `nixi-${name}.timer`;

@@ -10,9 +10,8 @@ export default defineCommand<{ name: string }, OperateResult>({
   examples: ["nixi timer disable backup", "nixi timer disable logrotate.timer --json"],
   jsonFields: ["unit", "action", "active", "sub", "enabled"],
   async run(ctx, { name }) {
-    const { loadState } = await import("../../nixos/state.js");
-    const { declaredTimers, timerUnit } = await import("../../system/timer-ops.js");
-    const unit = timerUnit(name, declaredTimers(await loadState(ctx)));
+    const { resolveTimerUnit } = await import("../../system/timer-ops.js");
+    const unit = await resolveTimerUnit(ctx, name);
     return operate(ctx, unit, "disable", (u) =>
       u.startsWith("nixi-") ? `to stop it for good, run \`nixi timer remove ${u.slice(5, -6)}\`` : "to change it for good, change the NixOS option that declares it",
     );
