@@ -6,8 +6,8 @@ _nixi_global_opts="--all-nodes --config --dry-run --help --json --no-color --no-
 # Sets _nixi_r to g (group) or c (command) for a command path, empty when unknown.
 _nixi_kind() {
     case $1 in
-        "channel"|"config"|"container"|"fw"|"gpu"|"gpu amd"|"gpu nvidia"|"mount"|"node"|"pkg"|"service"|"system"|"timer"|"user"|"user groups"|"user ssh-key") _nixi_r=g ;;
-        "channel add"|"channel list"|"channel remove"|"channel update"|"config diff"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"node adopt"|"node list"|"node remove"|"node setup"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
+        "channel"|"config"|"container"|"file"|"fw"|"gpu"|"gpu amd"|"gpu nvidia"|"mount"|"net"|"node"|"pkg"|"service"|"system"|"timer"|"user"|"user groups"|"user ssh-key") _nixi_r=g ;;
+        "channel add"|"channel list"|"channel remove"|"channel update"|"config diff"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"file delete"|"file list"|"file read"|"file write"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"net check"|"net interfaces"|"net listen"|"net ping"|"net resolve"|"net routes"|"net trace"|"node adopt"|"node list"|"node remove"|"node setup"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
         *) _nixi_r= ;;
     esac
 }
@@ -15,15 +15,17 @@ _nixi_kind() {
 # Sets _nixi_r to the words that may follow a group ("" is the top level).
 _nixi_children() {
     case $1 in
-        "") _nixi_r="channel config container fw gpu help init mount node pkg service system timer user" ;;
+        "") _nixi_r="channel config container file fw gpu help init mount net node pkg service system timer user" ;;
         "channel") _nixi_r="add list remove update" ;;
         "config") _nixi_r="diff set show unset" ;;
         "container") _nixi_r="analyze deploy inspect list logs remove restart start stop update" ;;
+        "file") _nixi_r="delete list read write" ;;
         "fw") _nixi_r="close list open" ;;
         "gpu") _nixi_r="amd nvidia" ;;
         "gpu amd") _nixi_r="configure disable enable status utilization" ;;
         "gpu nvidia") _nixi_r="configure disable enable status utilization" ;;
         "mount") _nixi_r="devices list mount persist unmount" ;;
+        "net") _nixi_r="check interfaces listen ping resolve routes trace" ;;
         "node") _nixi_r="adopt list remove setup" ;;
         "pkg") _nixi_r="install list remove search" ;;
         "service") _nixi_r="disable enable failed list logs restart start status stop" ;;
@@ -43,6 +45,9 @@ _nixi_flags() {
         "container logs") _nixi_r="--follow --lines --since" ;;
         "container remove") _nixi_r="--purge" ;;
         "container update") _nixi_r="--cmd --depends-on --env --env-file --env-secret --image --open-firewall --port --pull --remove-port --remove-secret --restart-policy --unset-env --volume" ;;
+        "file delete") _nixi_r="--recursive" ;;
+        "file read") _nixi_r="--max-bytes --raw" ;;
+        "file write") _nixi_r="--from" ;;
         "fw close") _nixi_r="--interface" ;;
         "fw open") _nixi_r="--interface" ;;
         "gpu amd configure") _nixi_r="--initrd --lib32 --opencl" ;;
@@ -52,6 +57,10 @@ _nixi_flags() {
         "mount list") _nixi_r="--all" ;;
         "mount mount") _nixi_r="--credentials-file --options --type" ;;
         "mount persist") _nixi_r="--credentials-file --options --source --type" ;;
+        "net check") _nixi_r="--timeout" ;;
+        "net listen") _nixi_r="--exposed --tcp --udp" ;;
+        "net ping") _nixi_r="--count --timeout" ;;
+        "net trace") _nixi_r="--max-hops" ;;
         "node adopt") _nixi_r="--identity --mode --port --user" ;;
         "node setup") _nixi_r="--runtime" ;;
         "pkg list") _nixi_r="--declared-only" ;;
@@ -103,6 +112,8 @@ _nixi_value() {
         "container update --restart-policy") _nixi_r="always unless-stopped on-failure no" ;;
         "container update --unset-env") _nixi_r=":free" ;;
         "container update --volume") _nixi_r=":free" ;;
+        "file read --max-bytes") _nixi_r=":free" ;;
+        "file write --from") _nixi_r=":file" ;;
         "fw close --interface") _nixi_r=":free" ;;
         "fw open --interface") _nixi_r=":free" ;;
         "gpu amd configure --initrd") _nixi_r="on off" ;;
@@ -132,6 +143,10 @@ _nixi_value() {
         "mount persist -o"|"mount persist --options") _nixi_r=":free" ;;
         "mount persist --source") _nixi_r=":free" ;;
         "mount persist -t"|"mount persist --type") _nixi_r=":free" ;;
+        "net check --timeout") _nixi_r=":free" ;;
+        "net ping --count") _nixi_r=":free" ;;
+        "net ping --timeout") _nixi_r=":free" ;;
+        "net trace --max-hops") _nixi_r=":free" ;;
         "node adopt --identity") _nixi_r=":file" ;;
         "node adopt --mode") _nixi_r="managed monitored" ;;
         "node adopt --port") _nixi_r=":free" ;;

@@ -39,6 +39,10 @@ function __nixi_value_flag -a cmd flag
             return 0
         case 'container update --cmd' 'container update --depends-on' 'container update -e' 'container update --env' 'container update --env-file' 'container update --env-secret' 'container update --image' 'container update -p' 'container update --port' 'container update --remove-port' 'container update --remove-secret' 'container update --restart-policy' 'container update --unset-env' 'container update --volume'
             return 0
+        case 'file read --max-bytes'
+            return 0
+        case 'file write --from'
+            return 0
         case 'fw close --interface'
             return 0
         case 'fw open --interface'
@@ -54,6 +58,12 @@ function __nixi_value_flag -a cmd flag
         case 'mount mount --credentials-file' 'mount mount -o' 'mount mount --options' 'mount mount -t' 'mount mount --type'
             return 0
         case 'mount persist --credentials-file' 'mount persist -o' 'mount persist --options' 'mount persist --source' 'mount persist -t' 'mount persist --type'
+            return 0
+        case 'net check --timeout'
+            return 0
+        case 'net ping --count' 'net ping --timeout'
+            return 0
+        case 'net trace --max-hops'
             return 0
         case 'node adopt --identity' 'node adopt --mode' 'node adopt --port' 'node adopt --user'
             return 0
@@ -159,10 +169,12 @@ complete -c nixi -s V -l version -d 'print nixi\'s version'
 complete -c nixi -n '__nixi_at' -a channel -d 'Nix channels'
 complete -c nixi -n '__nixi_at' -a config -d 'nixi\'s NixOS configuration: show, diff, set and unset options'
 complete -c nixi -n '__nixi_at' -a container -d 'OCI containers (podman or docker) with data under /srv/<name>/'
+complete -c nixi -n '__nixi_at' -a file -d 'Files under /srv/<name>/ (container data): list, read, write, delete'
 complete -c nixi -n '__nixi_at' -a fw -d 'Firewall ports'
 complete -c nixi -n '__nixi_at' -a gpu -d 'GPU drivers (NVIDIA, AMD) and utilization'
 complete -c nixi -n '__nixi_at' -a init -d 'Set up nixi on this machine: import nixi\'s folder from configuration.nix (once)'
 complete -c nixi -n '__nixi_at' -a mount -d 'Filesystems: mount now, declare for every boot (mounts.nix), block devices'
+complete -c nixi -n '__nixi_at' -a net -d 'Network diagnostics: interfaces, routes, listening sockets, ping, resolve, TCP check, trace'
 complete -c nixi -n '__nixi_at' -a node -d 'The machines nixi manages over SSH'
 complete -c nixi -n '__nixi_at' -a pkg -d 'System packages'
 complete -c nixi -n '__nixi_at' -a service -d 'systemd services'
@@ -196,6 +208,12 @@ complete -c nixi -n '__nixi_at container' -a start -d 'Start a container (throug
 complete -c nixi -n '__nixi_at container' -a stop -d 'Stop a container (through its systemd unit when it has one, else the runtime)'
 complete -c nixi -n '__nixi_at container' -a update -d 'Change a declared container: image, ports, environment, secrets, volumes, command, restart policy'
 
+# file
+complete -c nixi -n '__nixi_at file' -a delete -d 'Delete a file or (with --recursive) a folder under /srv/<name>/'
+complete -c nixi -n '__nixi_at file' -a list -d 'List a folder under /srv/<name>/'
+complete -c nixi -n '__nixi_at file' -a read -d 'Print a file under /srv/<name>/ (text; secret-looking lines redacted)'
+complete -c nixi -n '__nixi_at file' -a write -d 'Write a file under /srv/<name>/ (content from stdin or --from FILE)'
+
 # fw
 complete -c nixi -n '__nixi_at fw' -a close -d 'Close firewall ports opened with nixi (ranges are split around a closed port)'
 complete -c nixi -n '__nixi_at fw' -a list -d 'List open ports: declared by nixi (state.toml) and live (nft or iptables)'
@@ -225,6 +243,15 @@ complete -c nixi -n '__nixi_at mount' -a list -d 'What is mounted now (findmnt),
 complete -c nixi -n '__nixi_at mount' -a mount -d 'Mount a filesystem now (until reboot): a device, UUID=/LABEL=, NFS host:/export, SMB //host/share or tmpfs'
 complete -c nixi -n '__nixi_at mount' -a persist -d 'Declare a mount for every boot (fileSystems in mounts.nix), from what is mounted there now or from flags'
 complete -c nixi -n '__nixi_at mount' -a unmount -d 'Unmount TARGET now and drop its declaration if nixi declared it'
+
+# net
+complete -c nixi -n '__nixi_at net' -a check -d 'Test a TCP connection from the node: open, refused or timed out, and the time'
+complete -c nixi -n '__nixi_at net' -a interfaces -d 'Network interfaces: state, MTU, MAC and addresses (ip -j addr)'
+complete -c nixi -n '__nixi_at net' -a listen -d 'Listening sockets, and for each whether the firewall exposes it and which container publishes it'
+complete -c nixi -n '__nixi_at net' -a ping -d 'Ping a host from the node: packet loss and round-trip times'
+complete -c nixi -n '__nixi_at net' -a resolve -d 'Resolve a name on the node (getent ahosts), and which resolver answered'
+complete -c nixi -n '__nixi_at net' -a routes -d 'The routing table, IPv4 and IPv6 (ip -j route)'
+complete -c nixi -n '__nixi_at net' -a trace -d 'The route to a host, hop by hop (tracepath, or traceroute)'
 
 # node
 complete -c nixi -n '__nixi_at node' -a adopt -d 'Add a machine to the inventory (installs your SSH key once if needed)'
@@ -324,6 +351,16 @@ complete -c nixi -n '__nixi_in container update' -l restart-policy -x -a 'always
 complete -c nixi -n '__nixi_in container update' -l unset-env -x -d 'remove a variable (repeatable)'
 complete -c nixi -n '__nixi_in container update' -l volume -x -d 'add SUBDIR:CONTAINER_PATH[:ro] under /srv/<name>/ (repeatable)'
 
+# file delete
+complete -c nixi -n '__nixi_in file delete' -s r -l recursive -d 'delete a folder and everything in it'
+
+# file read
+complete -c nixi -n '__nixi_in file read' -l max-bytes -x -d 'largest file to read (bytes, up to 67108864)'
+complete -c nixi -n '__nixi_in file read' -l raw -d 'print a binary file\'s bytes base64-encoded (not redacted)'
+
+# file write
+complete -c nixi -n '__nixi_in file write' -l from -r -F -d 'read the content from this file where nixi runs (- for stdin; default stdin)'
+
 # fw close
 complete -c nixi -n '__nixi_in fw close' -l interface -x -d 'close the per-interface rule on this interface'
 
@@ -375,6 +412,21 @@ complete -c nixi -n '__nixi_in mount persist' -l credentials-file -r -F -d 'SMB 
 complete -c nixi -n '__nixi_in mount persist' -s o -l options -x -d 'mount options, comma separated (default: the current mount\'s)'
 complete -c nixi -n '__nixi_in mount persist' -l source -x -d 'device, UUID=/LABEL=, host:/export, //host/share or tmpfs (default: what is mounted at TARGET now)'
 complete -c nixi -n '__nixi_in mount persist' -s t -l type -x -d 'filesystem type (default: the current mount\'s, or implied by the source)'
+
+# net check
+complete -c nixi -n '__nixi_in net check' -l timeout -x -d 'seconds to wait for the connection (1-30)'
+
+# net listen
+complete -c nixi -n '__nixi_in net listen' -l exposed -d 'only sockets the network can reach'
+complete -c nixi -n '__nixi_in net listen' -l tcp -d 'TCP sockets only'
+complete -c nixi -n '__nixi_in net listen' -l udp -d 'UDP sockets only'
+
+# net ping
+complete -c nixi -n '__nixi_in net ping' -l count -x -d 'echo requests to send (1-20)'
+complete -c nixi -n '__nixi_in net ping' -l timeout -x -d 'seconds to wait for each reply (1-10)'
+
+# net trace
+complete -c nixi -n '__nixi_in net trace' -l max-hops -x -d 'hops to try (1-30)'
 
 # node adopt
 complete -c nixi -n '__nixi_in node adopt' -l identity -r -F -d 'private key file for this node'

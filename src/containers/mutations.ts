@@ -383,7 +383,7 @@ export async function applyUpdate(state: State, input: UpdateInput, ctx: Ctx): P
   };
 }
 
-async function inventory(ctx: Ctx, dir: string, limit = 100_000): Promise<{ files: number; folders: number }> {
+export async function inventory(ctx: Ctx, dir: string, limit = 100_000): Promise<{ files: number; folders: number }> {
   let files = 0;
   let folders = 0;
   const stack = [dir];

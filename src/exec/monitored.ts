@@ -4,6 +4,8 @@
 // writeFile, mkdir, remove, rename and chmod always throw MONITORED (exit 4).
 import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 import { NixiError } from "../core/errors.js";
+import { CHECK_ARG0, CHECK_SCRIPT } from "../net/check.js";
+import { checkHost, checkPort } from "../net/validate.js";
 
 type Check = (args: string[]) => boolean;
 
@@ -167,6 +169,26 @@ const ctlStatus: Check = (a) => {
   return p !== null && (p.length === 0 || ["status", "show", "list-timezones", "timesync-status", "show-timesync"].includes(p[0]));
 };
 
+// Network probes (net ping/trace/check/resolve): bounded counts and times, exactly one validated host
+// as the last word. No ping -f (flood), -i (interval), -s (size), no traceroute -g (source routing).
+const hostLast = (a: string[]) => a.length > 0 && a[a.length - 2] === "--" && checkHost(a[a.length - 1]) !== null;
+const smallInt = (max: number) => (v: string | undefined) => v !== undefined && /^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= max;
+const pairs = (a: string[], spec: Record<string, (v: string | undefined) => boolean>, flags: readonly string[] = []) => {
+  for (let i = 0; i < a.length - 2; i++) {
+    if (flags.includes(a[i])) continue;
+    const check = Object.prototype.hasOwnProperty.call(spec, a[i]) ? spec[a[i]] : undefined;
+    if (!check || !check(a[++i])) return false;
+  }
+  return true;
+};
+const ping: Check = (a) => hostLast(a) && pairs(a, { "-c": smallInt(20), "-W": smallInt(10), "-w": smallInt(40) }, ["-n", "-4", "-6", "-q"]);
+const tracepath: Check = (a) => hostLast(a) && pairs(a, { "-m": smallInt(30) }, ["-n", "-4", "-6", "-b"]);
+const traceroute: Check = (a) => hostLast(a) && pairs(a, { "-m": smallInt(30), "-q": smallInt(3), "-w": smallInt(5) }, ["-n", "-4", "-6"]);
+// coreutils timeout only around nixi's own TCP connect script (src/net/check.ts)
+const timeout: Check = (a) =>
+  a.length === 9 && a[0] === "-k" && a[1] === "1" && smallInt(60)(a[2]) && a[3] === "bash" && a[4] === "-c" && a[5] === CHECK_SCRIPT && a[6] === CHECK_ARG0 && checkHost(a[7]) !== null && checkPort(a[8]) !== null;
+const resolvectl: Check = (a) => (a[0] === "query" && a.length <= 3 && a.slice(1, -1).every((x) => x === "--legend=yes" || x === "--legend=no") && checkHost(a[a.length - 1]) !== null) || (a.length <= 1 && ["status", "dns", undefined].includes(a[0]));
+
 /** Programs (by base name) and how their arguments are checked. */
 export const READ_ONLY_PROGRAMS: Record<string, Check> = {
   systemctl,
@@ -235,6 +257,11 @@ export const READ_ONLY_PROGRAMS: Record<string, Check> = {
   loginctl: (a) => ["list-sessions", "list-users", "show-session", "show-user", "session-status", "user-status"].includes(a[0] ?? ""),
   "sha256sum": any,
   "showmount": onlyFlags({ flags: ["-e", "--exports", "-a", "--all", "-d", "--directories"] }, 1),
+  ping,
+  tracepath,
+  traceroute,
+  timeout,
+  resolvectl,
   true: any,
   echo: any,
   sleep: any,

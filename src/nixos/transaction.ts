@@ -90,7 +90,7 @@ async function restore(ctx: Ctx, snap: Snapshot): Promise<void> {
   }
 }
 
-async function unifiedDiff(path: string, before: string | null, after: string | null): Promise<string> {
+export async function unifiedDiff(path: string, before: string | null, after: string | null): Promise<string> {
   const { createTwoFilesPatch } = await import("diff");
   const patch = createTwoFilesPatch(before === null ? "/dev/null" : `a${path}`, after === null ? "/dev/null" : `b${path}`, before ?? "", after ?? "", "", "", { context: 3 });
   // drop the "Index:"/"====" preamble jsdiff adds

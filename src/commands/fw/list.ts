@@ -1,8 +1,7 @@
 import { defineCommand } from "../../core/command.js";
-import type { Ctx } from "../../core/context.js";
 import { loadState } from "../../nixos/state.js";
 import { readFirewall, type FirewallPorts } from "../../firewall/state.js";
-import { parseIptablesRules, parseNftRuleset, type LiveRule } from "../../firewall/live.js";
+import { liveRules } from "../../firewall/live-rules.js";
 
 
 interface PortRow {
@@ -12,23 +11,6 @@ interface PortRow {
   interface: string | null;
   declared: boolean;
   live: boolean;
-}
-
-async function liveRules(ctx: Ctx): Promise<{ source: "nft" | "iptables" | null; rules: LiveRule[] }> {
-  const r = await ctx.exec.run(["nft", "-j", "list", "ruleset"], { readOnly: true, privileged: true, timeoutMs: 15_000 });
-  if (r.exitCode === 0) return { source: "nft", rules: parseNftRuleset(r.stdout || '{"nftables":[]}') };
-  if (!r.notFound) ctx.warn(`nft -j list ruleset failed: ${r.stderr.trim().split("\n").pop()}`);
-  if (await ctx.exec.which("iptables")) {
-    const rules: LiveRule[] = [];
-    for (const prog of ["iptables", "ip6tables"]) {
-      const r = await ctx.exec.run([prog, "-S"], { readOnly: true, privileged: true, timeoutMs: 15_000 });
-      if (r.exitCode === 0) rules.push(...parseIptablesRules(r.stdout));
-      else if (!r.notFound) ctx.warn(`${prog} -S failed: ${r.stderr.trim().split("\n").pop()}`);
-    }
-    return { source: "iptables", rules };
-  }
-  ctx.warn("neither nft nor iptables is available: live rules not shown");
-  return { source: null, rules: [] };
 }
 
 export default defineCommand({
