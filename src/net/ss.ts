@@ -50,5 +50,6 @@ export function parseSs(text: string): Listener[] {
     seen.add(key);
     out.push(row);
   }
-  return out.sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto) || a.address.localeCompare(b.address));
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return out.sort((a, b) => a.port - b.port || cmp(a.proto, b.proto) || cmp(a.address, b.address));
 }

@@ -38,9 +38,9 @@ export default defineCommand<{ tcp?: boolean; udp?: boolean; exposed?: boolean }
     const { loadState } = await import("../../nixos/state.js");
     const { readFirewall } = await import("../../firewall/state.js");
     noteLiveHost(ctx);
-    const protoFlags = input.tcp && !input.udp ? ["-t"] : input.udp && !input.tcp ? ["-u"] : ["-t", "-u"];
-    // -p needs root to name other users' processes
-    const ss = ctx.exec.run(["ss", ...protoFlags, "-l", "-n", "-p", "-H"], { readOnly: true, privileged: true, timeoutMs: 10_000, env: { LC_ALL: "C" } });
+    // always both protocols: with only one, ss leaves out the Netid column the parser reads.
+    // -p needs root to name other users' processes.
+    const ss = ctx.exec.run(["ss", "-t", "-u", "-l", "-n", "-p", "-H"], { readOnly: true, privileged: true, timeoutMs: 10_000, env: { LC_ALL: "C" } });
     const live = liveRules(ctx);
     live.catch(() => {});
     const state = await loadState(ctx);
@@ -50,6 +50,8 @@ export default defineCommand<{ tcp?: boolean; udp?: boolean; exposed?: boolean }
     const { source, rules } = await live;
     const enabled = firewallEnabled(state);
     let listeners = computeExposure({ listeners: parseSs(r.stdout), declared: readFirewall(state), live: source ? rules : null, firewallEnabled: enabled, published: publishedPorts(state) });
+    const only = input.tcp && !input.udp ? "tcp" : input.udp && !input.tcp ? "udp" : null;
+    if (only) listeners = listeners.filter((l) => l.proto === only);
     if (input.exposed) listeners = listeners.filter((l) => l.exposed);
     return { listeners, firewallEnabled: enabled, liveFirewall: source };
   },

@@ -27,8 +27,8 @@ export default defineCommand<{ host: string; count: number; timeout: number }, P
     const { probe, noteLiveHost } = await import("../../net/probe.js");
     const { parsePing } = await import("../../net/ping.js");
     noteLiveHost(ctx);
-    const deadline = count + timeout;
-    const r = await probe(ctx, ["ping", "-n", "-c", String(count), "-W", String(timeout), "-w", String(deadline), "--", host], (deadline + 5) * 1000, "iputils (ping)");
+    // one request a second, then at most --timeout seconds for the last reply
+    const r = await probe(ctx, ["ping", "-n", "-c", String(count), "-W", String(timeout), "--", host], (count + timeout + 5) * 1000, "iputils (ping)");
     const parsed = parsePing(r.stdout);
     if (!parsed) {
       const why = (r.stderr || r.stdout).trim().split("\n").pop() || `ping exited ${r.exitCode}`;
