@@ -7,8 +7,10 @@ import { NixiError } from "../core/errors.js";
 import type { Executor, FileStat } from "../core/executor.js";
 import { checkSrvRoot, SRV } from "../containers/volumes.js";
 
-/** A file or folder name: printable ASCII without / and \ (no look-alike Unicode, no control characters). */
-const SEGMENT = /^[A-Za-z0-9._@+,=~ -]{1,255}$/;
+/** A file or folder name: ASCII letters, digits and . _ @ + -, at most one leading dot, not starting
+ *  with "-" (no look-alike Unicode, no control characters) — the segment rule of node setup's sudo
+ *  rules (src/nixos/node-setup.ts), so what nixi accepts here a non-root node user may also write. */
+const SEGMENT = /^\.?[A-Za-z0-9_@+][A-Za-z0-9_.@+-]{0,253}$/;
 /** Folder names under /srv are container names. */
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 
@@ -45,7 +47,7 @@ export function parseSrvPath(raw: string): SrvPath {
   for (const s of segs) {
     if (s === "..") throw outsideSrv(raw, "'..' is not allowed");
     if (s === "." || s === "") throw outsideSrv(raw, "empty or '.' path segments are not allowed");
-    if (!SEGMENT.test(s)) throw outsideSrv(raw, `name ${JSON.stringify(s.length > 40 ? s.slice(0, 40) + "..." : s)} may use only ASCII letters, digits, space and . _ - @ + , = ~`);
+    if (!SEGMENT.test(s)) throw outsideSrv(raw, `name ${JSON.stringify(s.length > 40 ? s.slice(0, 40) + "..." : s)} may use only ASCII letters, digits and . _ @ + - (at most one leading dot, no leading -)`);
   }
   const [name, ...parts] = segs;
   if (name === ".credentials") throw outsideSrv(raw, "/srv/.credentials is where secret values live; it is never read or written by nixi file");

@@ -75,6 +75,8 @@ export function sudoCommands(nixiDir: string, runtime: "podman" | "docker"): str
     `${BIN}/chmod ^[0-7]{3,4} -- ${B}$`,
     `${BIN}/chown ^(-R )?[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)? -- ${B}$`,
     `${BIN}/stat ^-c %f %s %Y -- ${P}$`,
+    // file read --raw: a binary file under /srv, base64-encoded
+    `${BIN}/base64 ^-w0 -- ${B}$`,
     `${BIN}/realpath ^-e -- ${P}$`,
     // flakes: stage nixi's files in /etc/nixos's git repository
     `${BIN}/git ^-C /etc/nixos add -A -- .*$`,

@@ -192,7 +192,8 @@ describe("bash completion", () => {
 
   it("help completes command words and exit-codes; unknown words complete nothing", () => {
     expect(bash1("nixi help ")).toContain("exit-codes");
-    expect(bash1("nixi help f")).toEqual(["fw"]);
+    expect(bash1("nixi help fw")).toEqual(["fw"]);
+    expect(bash1("nixi help f")).toEqual(["file", "fw"]);
     expect(bash1("nixi help fw o")).toEqual(["open"]);
     expect(bash1("nixi fx o")).toEqual([]);
     expect(bash1("nixi fw open 80 ")).toEqual([]);

@@ -18,6 +18,7 @@ let mon: Sshd;
 let managed: Sshd;
 let cfg: string;
 let remoteRoot: string;
+const MON_SRV = `nixi-mon-${process.pid}`;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "nixi-mon-test-"));
@@ -32,6 +33,8 @@ beforeAll(async () => {
   remoteRoot = join(work, "remote");
   mkdirSync(join(remoteRoot, "etc/nixos"), { recursive: true });
   writeFileSync(join(remoteRoot, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
+  mkdirSync(`/srv/${MON_SRV}/config`, { recursive: true });
+  writeFileSync(`/srv/${MON_SRV}/config/app.conf`, "keep\n");
   cfg = join(work, "config.toml");
   writeFileSync(
     cfg,
@@ -43,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cleanup();
+  rmSync(`/srv/${MON_SRV}`, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -56,6 +60,9 @@ const EXTRA: Record<string, string[][]> = {
   "user ssh-key add": [["user", "ssh-key", "add", "root", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0dfiDVe454+YSMxsy2C5NEJ1ftbEokz6gVCMpJYvcY test@nixi"]],
   "user password": [["user", "password", "nobody"]],
   "user lock": [["user", "lock", "nobody"]],
+  // a data folder this test makes on the node (this machine): the examples name /srv/web
+  "file write": [["file", "write", `${MON_SRV}/config/app.conf`]],
+  "file delete": [["file", "delete", `${MON_SRV}/config/app.conf`]],
 };
 
 /** Commands that find nothing to do on the test node (it is this machine: no user is locked and no
@@ -124,6 +131,7 @@ describe("monitored node", () => {
     const calls = [...mon.calls().map((c) => [c.prog, ...c.args]), ...mon.fakeLines().map((l) => l.split(" "))];
     for (const argv of calls) expect(isReadOnlyArgv(argv), argv.join(" ")).toBe(true);
     for (const argv of calls) expect(argv.join(" ")).not.toMatch(/^(nixos-rebuild (switch|boot|test)|systemctl (start|stop|restart|enable|disable)|podman (run|rm|start|stop|create)|nix-channel --(add|update|remove)|reboot|shutdown|systemd-run|passwd|chpasswd|mount |umount)/);
+    expect(readFileSync(`/srv/${MON_SRV}/config/app.conf`, "utf8")).toBe("keep\n");
     // and nothing was written into nixi's folder there
     expect(existsSync(join(remoteRoot, "etc/nixos/nixi"))).toBe(false);
   });

@@ -39,8 +39,8 @@ export default defineCommand<{ tcp?: boolean; udp?: boolean; exposed?: boolean }
     const { readFirewall } = await import("../../firewall/state.js");
     noteLiveHost(ctx);
     // always both protocols: with only one, ss leaves out the Netid column the parser reads.
-    // -p needs root to name other users' processes.
-    const ss = ctx.exec.run(["ss", "-t", "-u", "-l", "-n", "-p", "-H"], { readOnly: true, privileged: true, timeoutMs: 10_000, env: { LC_ALL: "C" } });
+    // -p names the owning processes only when ss runs as root (not worth a sudo rule).
+    const ss = ctx.exec.run(["ss", "-t", "-u", "-l", "-n", "-p", "-H"], { readOnly: true, timeoutMs: 10_000, env: { LC_ALL: "C" } });
     const live = liveRules(ctx);
     live.catch(() => {});
     const state = await loadState(ctx);
