@@ -6,7 +6,7 @@ import type { State } from "../nixos/state.js";
 import { openPorts, closePorts } from "../firewall/state.js";
 import type { PortSpec } from "../firewall/ports.js";
 import { section, declared, dependents, checkDecl, NETWORK, type ContainerDecl } from "./state.js";
-import { checkVolumeOnMachine, checkSrvRoot, credentialsFile, dataFolders, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "./volumes.js";
+import { checkNoNestedVolumes, checkVolumeOnMachine, checkSrvRoot, credentialsFile, dataFolders, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "./volumes.js";
 import { parsePort, formatPort, isLoopbackBinding, looksSecret, type Backend, type RestartPolicy } from "./validate.js";
 import { detectBackend, unitName } from "./runtime.js";
 import { readSecrets, parseDotenv, renderEnvFile } from "./secrets.js";
@@ -201,6 +201,7 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   // Volumes: lexical and on-machine checks before anything else is decided.
   const vols = [];
   for (const v of input.volume ?? []) vols.push(await checkVolumeOnMachine(ctx.exec, name, v));
+  checkNoNestedVolumes(vols);
   await checkSrvRoot(ctx.exec, name);
   const ports = [...new Set(input.port ?? [])];
   checkPorts(state, name, ports);
@@ -326,6 +327,7 @@ export async function applyUpdate(state: State, input: UpdateInput, ctx: Ctx): P
       summary.push(`add volume ${srvDir(name)}/${p.sub} -> ${p.containerPath}`);
     }
   }
+  checkNoNestedVolumes(vols);
   for (const v of vols) await checkVolumeOnMachine(ctx.exec, name, v);
   await checkSrvRoot(ctx.exec, name);
   d.volumes = vols.map(formatVolume);
