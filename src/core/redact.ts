@@ -73,6 +73,8 @@ function maskKnown(text: string): string {
   return out;
 }
 
+// a value that names where the secret is (credentials=/srv/.credentials/x.cred), not the secret
+const SECRET_REFERENCE = /^["']?\/(srv\/\.credentials|run\/secrets|run\/agenix|run\/credentials)\//;
 const isReference = (key: string) => /(file|path|files|paths|dir)$/i.test(key);
 const lastSegment = (path: string) => (path.match(/(?:"([^"]*)"|([^."]+))$/) ?? [])[1] ?? (path.match(/([^."]+)$/) ?? [])[1] ?? path;
 /** Does this key (possibly quoted, possibly with spaces) name a secret value? */
@@ -111,7 +113,15 @@ function maskNixValues(text: string): string {
 const WEB_SCHEME = /^(https?|wss?|ftps?|git\+https?)$/i;
 
 export function redact(text: string): string {
-  let out = maskKnown(text);
+  return redactShapes(maskKnown(text));
+}
+
+/** Does this text hold something shaped like a secret (a key, a token, a password assignment, URL credentials)? */
+export const looksLikeSecret = (text: string): boolean => redactShapes(text) !== text;
+
+/** The shape rules only (not the values registered during this run). */
+export function redactShapes(text: string): string {
+  let out = text;
   out = out.replace(PEM, (_m, kind, block = "") => `-----BEGIN ${kind}PRIVATE KEY${block}-----${MASK}-----END ${kind}PRIVATE KEY${block}-----`);
   out = out.replace(PUTTY, (_m, head) => `${head} ${MASK}`);
   out = out.replace(AUTH_HEADER, (_m, name, sep, scheme) => `${name}${sep}${scheme ? scheme + " " : ""}${MASK}`);
@@ -122,7 +132,7 @@ export function redact(text: string): string {
   out = maskNixValues(out);
   const assign = (m: string, q: string, key: string, sep: string, value: string) => {
     // Paths to secret files are references, not secrets ("passwordFile = /srv/.credentials/x").
-    if (!isRedactedKey(key) || value === MASK || /^["']?\*+["']?$|^(true|false|null)$/.test(value)) return m;
+    if (!isRedactedKey(key) || value === MASK || /^["']?\*+["']?$|^(true|false|null)$/.test(value) || SECRET_REFERENCE.test(value)) return m;
     const quote = value.startsWith('"') ? '"' : value.startsWith("''") && value.length >= 4 ? "''" : value.startsWith("'") ? "'" : "";
     return `${q}${key}${q}${sep}${quote}${MASK}${quote}`;
   };
