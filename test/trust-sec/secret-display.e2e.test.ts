@@ -152,6 +152,14 @@ describe("7: a hand-edited state.toml is checked like config set before it is re
       expect(r.json.error.code).toBe("INSECURE");
       expect(r.stdout + r.stderr).not.toContain(S);
     }
+    // the same shapes in a container's --env value (it would be rendered into containers.nix)
+    for (const v of [`postgres://app:${S}@db/app`, `sk_live_${S}abcdef`]) {
+      const r = await runBin(["container", "deploy", "web", "--image", "nginx:1.27", "--env", `DATABASE_URL=${v}`, "--backend", "podman", "--yes", "--json", "--root", root], opts);
+      expect(r.exitCode, v).toBe(4);
+      expect(r.json.error.message).toContain("DATABASE_URL");
+      expect(r.json.error.hint).toContain("--env-secret DATABASE_URL");
+      expect(r.stdout + r.stderr).not.toContain(S);
+    }
     expect(existsSync(join(root, "etc/nixos/nixi/state.toml"))).toBe(false);
   });
 });
