@@ -68,7 +68,7 @@ _nixi_flags() {
         "service list") _nixi_r="--state" ;;
         "service logs") _nixi_r="--follow --lines --since" ;;
         "system gc") _nixi_r="--keep --older-than" ;;
-        "system health") _nixi_r="--disk-percent --load-per-cpu --memory-percent --webhook" ;;
+        "system health") _nixi_r="--disk-percent --load-per-cpu --memory-percent --webhook --webhook-file" ;;
         "system reboot") _nixi_r="--when" ;;
         "system rollback") _nixi_r="--to" ;;
         "timer create") _nixi_r="--at --command --description --on-calendar --user" ;;
@@ -162,6 +162,7 @@ _nixi_value() {
         "system health --load-per-cpu") _nixi_r=":free" ;;
         "system health --memory-percent") _nixi_r=":free" ;;
         "system health --webhook") _nixi_r=":free" ;;
+        "system health --webhook-file") _nixi_r=":file" ;;
         "system reboot --when") _nixi_r=":free" ;;
         "system rollback --to") _nixi_r=":free" ;;
         "timer create --at") _nixi_r=":free" ;;

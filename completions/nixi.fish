@@ -77,7 +77,7 @@ function __nixi_value_flag -a cmd flag
             return 0
         case 'system gc --keep' 'system gc --older-than'
             return 0
-        case 'system health --disk-percent' 'system health --load-per-cpu' 'system health --memory-percent' 'system health --webhook'
+        case 'system health --disk-percent' 'system health --load-per-cpu' 'system health --memory-percent' 'system health --webhook' 'system health --webhook-file'
             return 0
         case 'system reboot --when'
             return 0
@@ -460,6 +460,7 @@ complete -c nixi -n '__nixi_in system health' -l disk-percent -x -d 'fail when a
 complete -c nixi -n '__nixi_in system health' -l load-per-cpu -x -d 'fail when the 5-minute load per CPU exceeds this (default 2)'
 complete -c nixi -n '__nixi_in system health' -l memory-percent -x -d 'fail when more memory than this is in use (default 90)'
 complete -c nixi -n '__nixi_in system health' -l webhook -x -d 'POST a JSON summary to this http(s) URL when a check fails'
+complete -c nixi -n '__nixi_in system health' -l webhook-file -r -F -d 'read the webhook URL from this file (first line; - = stdin), so it is not on the command line'
 
 # system reboot
 complete -c nixi -n '__nixi_in system reboot' -l when -x -d 'when: "now", "+MINUTES" or "HH:MM" (as shutdown(8) takes it)'

@@ -6,11 +6,12 @@ import type { State } from "../nixos/state.js";
 import { openPorts, closePorts } from "../firewall/state.js";
 import type { PortSpec } from "../firewall/ports.js";
 import { section, declared, dependents, checkDecl, NETWORK, type ContainerDecl } from "./state.js";
-import { checkVolumeOnMachine, checkSrvRoot, credentialsFile, dataFolders, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "./volumes.js";
+import { checkNoNestedVolumes, checkVolumeOnMachine, checkSrvRoot, credentialsFile, dataFolders, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "./volumes.js";
 import { parsePort, formatPort, isLoopbackBinding, looksSecret, type Backend, type RestartPolicy } from "./validate.js";
 import { detectBackend, unitName } from "./runtime.js";
 import { readSecrets, parseDotenv, renderEnvFile } from "./secrets.js";
 import { splitWords } from "./shellwords.js";
+import { looksLikeSecret } from "../core/redact.js";
 
 export interface DeployInput {
   name: string;
@@ -144,6 +145,13 @@ function closeFirewallFor(state: State, name: string, labels: string[], summary:
   return closed.map(fwLabel);
 }
 
+/** An --env value shaped like a secret (a key, a token, URL credentials) would land in the Nix store: refused, not echoed. */
+function refuseSecretValue(key: string, value: string): void {
+  if (looksLikeSecret(value)) {
+    throw new NixiError("INSECURE", `refusing --env ${key}=...: the value looks like a secret (key, token, password or URL credentials) and --env values go into state.toml and the Nix store`, `use --env-secret ${key} (read from stdin or a prompt, kept in /srv/.credentials/)`);
+  }
+}
+
 async function secretFile(ctx: Ctx, name: string, keys: string[], fresh: Map<string, string>, keepOld: boolean) {
   const path = credentialsFile(name);
   const values = new Map<string, string>();
@@ -201,6 +209,7 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   // Volumes: lexical and on-machine checks before anything else is decided.
   const vols = [];
   for (const v of input.volume ?? []) vols.push(await checkVolumeOnMachine(ctx.exec, name, v));
+  checkNoNestedVolumes(vols);
   await checkSrvRoot(ctx.exec, name);
   const ports = [...new Set(input.port ?? [])];
   checkPorts(state, name, ports);
@@ -209,6 +218,7 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   const env: Record<string, string> = {};
   for (const { key, value } of input.env ?? []) {
     env[key] = value;
+    refuseSecretValue(key, value);
     if (looksSecret(key)) warnings.push(`${key} looks like a secret: --env values are stored in state.toml and the Nix store; use --env-secret ${key}`);
   }
   const secretKeys = [...new Set([...(input.envSecret ?? [])])];
@@ -296,6 +306,7 @@ export async function applyUpdate(state: State, input: UpdateInput, ctx: Ctx): P
   for (const { key, value } of input.env ?? []) {
     if (env[key] !== value) summary.push(`set ${key}`);
     env[key] = value;
+    refuseSecretValue(key, value);
     if (looksSecret(key)) warnings.push(`${key} looks like a secret: --env values are stored in state.toml and the Nix store; use --env-secret ${key}`);
   }
   d.environment = env;
@@ -326,6 +337,7 @@ export async function applyUpdate(state: State, input: UpdateInput, ctx: Ctx): P
       summary.push(`add volume ${srvDir(name)}/${p.sub} -> ${p.containerPath}`);
     }
   }
+  checkNoNestedVolumes(vols);
   for (const v of vols) await checkVolumeOnMachine(ctx.exec, name, v);
   await checkSrvRoot(ctx.exec, name);
   d.volumes = vols.map(formatVolume);

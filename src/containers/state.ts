@@ -16,7 +16,7 @@
 import type { State } from "../nixos/state.js";
 import { NixiError } from "../core/errors.js";
 import { NAME_RE, ENV_KEY_RE, parseImageRef, parsePort, RESTART_POLICIES, type Backend, type RestartPolicy } from "./validate.js";
-import { parseVolume } from "./volumes.js";
+import { checkNoNestedVolumes, parseVolume } from "./volumes.js";
 
 export const NETWORK = "nixi";
 export const NETWORK_UNIT = "nixi-network";
@@ -85,7 +85,12 @@ export function checkDecl(name: string, d: unknown): ContainerDecl {
   for (const p of o.ports ?? []) if (!v.parsePort(p)) throw bad(`port ${JSON.stringify(p)} is not HOST:CONTAINER[/proto]`);
   for (const k of o.secret_env ?? []) if (!v.ENV_KEY_RE.test(k)) throw bad(`secret_env name ${JSON.stringify(k)} is not a valid variable name`);
   for (const n of o.depends_on ?? []) if (!v.NAME_RE.test(n)) throw bad(`depends_on name ${JSON.stringify(n)} is not a valid container name`);
-  for (const vol of o.volumes ?? []) v.parseVolume(vol);
+  const vols = (o.volumes ?? []).map(v.parseVolume);
+  try {
+    checkNoNestedVolumes(vols);
+  } catch (e: any) {
+    throw bad(e.message);
+  }
   if (o.environment !== undefined) {
     if (!o.environment || typeof o.environment !== "object" || Array.isArray(o.environment)) throw bad("environment must be a table");
     for (const [k, val] of Object.entries(o.environment)) {

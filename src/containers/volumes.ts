@@ -129,3 +129,43 @@ export function dataFolders(name: string, vols: VolumeSpec[]): string[] {
   }
   return [...out].sort();
 }
+
+/**
+ * No host folder of a container may lie inside another of its host folders: the container can
+ * write into the outer one, so it could swap the inner folder for a symlink (to /) between nixi's
+ * check and the next start and see the target at the inner mount. The same folder twice is fine.
+ * Folders of different containers cannot nest: a container name has no '/', so /srv/<a> and
+ * /srv/<b> are disjoint (checkSrvRoot makes sure neither resolves into the other).
+ */
+export function checkNoNestedVolumes(vols: VolumeSpec[]): void {
+  for (const a of vols) {
+    for (const b of vols) {
+      if (a.sub !== b.sub && b.sub.startsWith(a.sub + "/")) {
+        throw new NixiError(
+          "PATH_OUTSIDE_SRV",
+          `volume ${JSON.stringify(formatVolume(b))} refused: its host folder ${b.sub} is inside ${a.sub}, which volume ${JSON.stringify(formatVolume(a))} already gives the container (it could replace ${b.sub} with a symlink out of /srv)`,
+          `use folders side by side, e.g. --volume ${a.sub}:${a.containerPath} --volume ${b.sub.split("/").pop()}:${b.containerPath}`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The start-time half of the guarantee: a command for the container unit's ExecStartPre, ordered
+ * after oci-containers' own pre-start script (which removes the old container, so nothing of it
+ * runs), that refuses to start when /srv/<name> or any folder on the way to a host folder is a
+ * symlink or not a folder. `[ -L ]` is lstat (never follows), checked from /srv/<name> down, so no
+ * replaced component goes unseen. /bin/sh exists on every NixOS system (environment.binsh).
+ * systemd unquotes "..." and expands % and $: the script has none of ", \\, % or $ (paths are
+ * /srv/<name>/ plus checked segments: letters, digits, '.', '_', '-').
+ */
+export function startCheckScript(name: string, vols: VolumeSpec[]): string {
+  const paths = dataFolders(name, vols);
+  for (const p of paths) if (!/^\/srv\/[A-Za-z0-9._\/-]+$/.test(p)) throw new NixiError("PATH_OUTSIDE_SRV", `volume path ${JSON.stringify(p)} refused`);
+  return paths
+    .map((p) => `if [ -L ${p} ] || { [ -e ${p} ] && [ ! -d ${p} ]; }; then echo 'nixi: ${p} is a symlink or not a folder; refusing to start ${name} (see docs/containers.md)' >&2; exit 1; fi`)
+    .join("; ");
+}
+
+export const startCheckCommand = (name: string, vols: VolumeSpec[]) => `/bin/sh -c "${startCheckScript(name, vols)}"`;

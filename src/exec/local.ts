@@ -4,6 +4,7 @@ import { promises as fs, constants as fsc } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import { registerSecretFile } from "./secret-files.js";
 
 export interface LocalOptions {
   root: string;
@@ -96,7 +97,9 @@ export class LocalExecutor implements Executor {
 
   async readFile(path: string): Promise<string | null> {
     try {
-      return await fs.readFile(this.hostPath(path), "utf8");
+      const text = await fs.readFile(this.hostPath(path), "utf8");
+      registerSecretFile(path, text);
+      return text;
     } catch (e: any) {
       if (e.code === "ENOENT") return null;
       throw e;

@@ -14,6 +14,7 @@ import { NixiError } from "../core/errors.js";
 import { Semaphore } from "../core/pool.js";
 import { shAssign, shJoin, shQuote } from "./quote.js";
 import { addHostKey, hostPattern, keyTypeOf, lookupHost, type HostKey } from "./known-hosts.js";
+import { registerSecretFile } from "./secret-files.js";
 
 export interface SshOptions {
   /** nixi's known_hosts file. */
@@ -409,7 +410,10 @@ export class SshExecutor implements Executor {
   async readFile(path: string): Promise<string | null> {
     this.checkPath(path);
     const r = await this.fileCmd(["cat", "--", path]);
-    if (r.exitCode === 0) return r.stdout;
+    if (r.exitCode === 0) {
+      registerSecretFile(path, r.stdout);
+      return r.stdout;
+    }
     if (NO_SUCH.test(r.stderr)) return null;
     this.fail("reading", path, r);
   }

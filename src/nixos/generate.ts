@@ -2,6 +2,7 @@
 import { AREAS } from "./areas.js";
 import { renderModule } from "./render.js";
 import { serializeState, STATE_FILE, type State } from "./state.js";
+import { refuseSecretsInState } from "./state-secrets.js";
 
 export { STATE_FILE };
 export const DEFAULT_FILE = "default.nix";
@@ -11,6 +12,7 @@ export const OWNED_FILES = [STATE_FILE, DEFAULT_FILE, ...AREAS.map((a) => a.file
 
 /** File name -> content; area files whose section is empty are absent (and deleted if present). */
 export function generateFiles(state: State): Map<string, string> {
+  refuseSecretsInState(state);
   const files = new Map<string, string>();
   files.set(STATE_FILE, serializeState(state));
   const imports: string[] = [];

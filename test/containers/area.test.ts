@@ -70,8 +70,10 @@ describe("containers.nix", () => {
       wantedBy: ["multi-user.target", "podman-db.service", "podman-web.service"],
       script: "podman network inspect nixi >/dev/null 2>&1 || podman network create nixi\n",
     });
-    expect(svc["podman-web"]).toEqual({ after: ["nixi-network.service"] });
-    expect(svc["podman-db"]).toEqual({ after: ["nixi-network.service"], serviceConfig: { Restart: "on-failure" } });
+    // each container with volumes re-checks its folders before it starts (test/trust-sec/nested-volumes.e2e.test.ts)
+    const check = (s: string) => [expect.stringMatching(new RegExp(`^/bin/sh -c "if \\[ -L /srv/${s} \\]`))];
+    expect(svc["podman-web"]).toEqual({ after: ["nixi-network.service"], serviceConfig: { ExecStartPre: check("web") } });
+    expect(svc["podman-db"]).toEqual({ after: ["nixi-network.service"], serviceConfig: { Restart: "on-failure", ExecStartPre: check("db") } });
     // the override really is lib.mkForce (priority 50), since oci-containers sets Restart=always itself
     expect(raw.systemd.services["podman-db"].serviceConfig.Restart).toEqual({ _type: "override", priority: 50, content: "on-failure" });
     expect(resolved.systemd.tmpfiles.rules).toEqual([

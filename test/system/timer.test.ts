@@ -28,12 +28,12 @@ describe("timer create / remove (declarative)", () => {
     expect(readFileSync(file("state.toml"), "utf8")).toContain('[timers.backup]\ncommand = "restic backup /srv"');
   });
 
-  it("a command that looks like it holds a secret gets a warning (it would land in the Nix store)", async () => {
+  it("a declared command that looks like it holds a secret is refused (it would land in the Nix store)", async () => {
     const r = await e.run(["timer", "create", "sec", "--command", "curl -H 'Authorization: Bearer abcdefghijklmnop' https://x", "--on-calendar", "daily", "--yes", "--no-rebuild", "--json"]);
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.json.warnings.join(" ")).toContain("looks like it contains a secret");
-    expect(JSON.stringify(r.json)).not.toContain("abcdefghijklmnop");
-    expect((await e.run("timer remove sec --yes --no-rebuild")).exitCode).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.json.error.code).toBe("INSECURE");
+    expect(r.json.error.message).toContain("looks like it contains a secret");
+    expect(r.stdout + r.stderr).not.toContain("abcdefghijklmnop");
     const plain = await e.run(["timer", "create", "plain", "--command", "restic backup --password-file /srv/.credentials/restic /srv", "--on-calendar", "daily", "--yes", "--no-rebuild", "--json"]);
     expect(plain.json.warnings).toEqual([]);
     expect((await e.run("timer remove plain --yes --no-rebuild")).exitCode).toBe(0);

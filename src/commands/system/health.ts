@@ -8,20 +8,22 @@ interface HealthData extends HealthReport {
 
 const Percent = z.number().min(1).max(100);
 
-export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loadPerCpu?: number; webhook?: string }, HealthData>({
+export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loadPerCpu?: number; webhook?: string; webhookFile?: string }, HealthData>({
   path: ["system", "health"],
   summary: "Check disks, memory, load, failed units, SMART and pending reboot; exit 8 when a check fails",
   description:
     "Meant for cron and systemd timers: exit 0 when every check passes, 8 when one fails. Thresholds come from flags, " +
-    "else from [health] in config.toml (disk_percent, memory_percent, load_per_cpu, webhook). With --webhook URL, a JSON summary is POSTed when a check fails.",
+    "else from [health] in config.toml (disk_percent, memory_percent, load_per_cpu, webhook). With a webhook (--webhook-file FILE, webhook under [health], or --webhook URL), a JSON summary is POSTed when a check fails. " +
+    "Prefer the file or config.toml: a URL on the command line (or in a timer's command) is visible in ps and may land in the Nix store.",
   risk: "read",
   flags: {
     "disk-percent": { type: "number", description: "fail when a file system is fuller than this (default 90)", placeholder: "pct", schema: Percent },
     "memory-percent": { type: "number", description: "fail when more memory than this is in use (default 90)", placeholder: "pct", schema: Percent },
     "load-per-cpu": { type: "number", description: "fail when the 5-minute load per CPU exceeds this (default 2)", placeholder: "n", schema: z.number().positive().max(1000) },
     webhook: { type: "string", description: "POST a JSON summary to this http(s) URL when a check fails", placeholder: "url", secret: true, schema: z.string().regex(/^https?:\/\/[^\s]+$/, "an http:// or https:// URL") },
+    "webhook-file": { type: "string", description: "read the webhook URL from this file (first line; - = stdin), so it is not on the command line", placeholder: "file" },
   },
-  examples: ["nixi system health", "nixi system health --json", "nixi system health --disk-percent 80 --webhook https://hooks.example.org/nixi"],
+  examples: ["nixi system health", "nixi system health --json", "nixi system health --disk-percent 80 --webhook-file /srv/.credentials/health-webhook"],
   jsonFields: ["ok", "hostname", "checkedAt", "failing", "checks", "webhook"],
   exitCode: (d) => (d.ok ? 0 : 8),
   async run(ctx, input) {
@@ -61,8 +63,8 @@ export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loa
       loadPerCpu: input.loadPerCpu ?? cfg.loadPerCpu,
     };
     const report = evaluateHealth(readings, thresholds, await g.hostname(ctx), ctx.clock());
-    const rawHealth = (ctx.config.raw.health ?? {}) as Record<string, unknown>;
-    const url = input.webhook ?? (typeof rawHealth.webhook === "string" ? rawHealth.webhook : undefined);
+    const { resolveWebhook } = await import("../../system/webhook-source.js");
+    const url = await resolveWebhook(ctx, input.webhook, input.webhookFile);
     let webhook: HealthData["webhook"] = null;
     if (url && !report.ok) {
       const { postWebhook } = await import("../../system/webhook.js");

@@ -54,14 +54,16 @@ export default defineCommand<CreateInput, CreateData>({
     if (input.command === undefined) throw new NixiError("INVALID_ARGUMENT", "--command is required", 'e.g. --command "restic backup /srv"');
     const command = checkCommand(input.command);
     const warnings: string[] = [];
-    const { redact } = await import("../../core/redact.js");
-    if (redact(command) !== command) {
-      warnings.push(
-        "the command looks like it contains a secret: " +
-          (input.at !== undefined ? "it is passed on systemd-run's command line" : "it is stored in state.toml and the world-readable Nix store") +
-          "; read it from a root-only file instead, e.g. $(cat /srv/.credentials/NAME)",
-      );
+    const { looksLikeSecret } = await import("../../core/redact.js");
+    if (looksLikeSecret(command)) {
+      const instead = "read it from a root-only file instead, e.g. $(cat /srv/.credentials/NAME)";
+      // a declared timer's command is rendered into timers.nix and the Nix store: refused like config set
+      if (input.at === undefined) throw new NixiError("INSECURE", "refusing to store the timer command: it looks like it contains a secret (key, token or password), which would land in state.toml and the world-readable Nix store", instead);
+      warnings.push(`the command looks like it contains a secret: it is passed on systemd-run's command line; ${instead}`);
     }
+    const { tokenUrlWarning } = await import("../../system/webhook.js");
+    const urlWarning = tokenUrlWarning(command, input.at !== undefined ? "on systemd-run's command line" : "in state.toml, timers.nix and the Nix store");
+    if (urlWarning) warnings.push(urlWarning);
     if (input.description !== undefined) checkDescription(input.description);
     if ((input.onCalendar === undefined) === (input.at === undefined)) {
       throw new NixiError("INVALID_ARGUMENT", "give exactly one of --on-calendar (a recurring timer) or --at (a one-off run)");

@@ -3,10 +3,10 @@
 // a oneshot service creating that network (idempotent) which every container unit is ordered after,
 // systemd.tmpfiles rules for /srv/<name>/... and the restart policy of the generated units.
 import type { Area } from "../areas.js";
-import { mkForce, NixRef, type NixValue } from "../render.js";
+import { mkForce, NixCall, NixRef, type NixValue } from "../render.js";
 import type { State } from "../state.js";
 import { NETWORK, NETWORK_UNIT, type ContainersSection, type ContainerDecl } from "../../containers/state.js";
-import { credentialsFile, dataFolders, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "../../containers/volumes.js";
+import { credentialsFile, dataFolders, startCheckCommand, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "../../containers/volumes.js";
 import { checkDecl } from "../../containers/state.js";
 import { NixiError } from "../../core/errors.js";
 
@@ -63,11 +63,15 @@ export function renderContainers(section: ContainersSection | undefined): Body |
     const d = checkDecl(name, all[name]);
     containers[name] = containerEntry(name, d);
     const restart = systemdRestart(d.restart);
+    const vols = (d.volumes ?? []).map(parseVolume);
+    const serviceConfig: Body = {};
+    if (restart) serviceConfig.Restart = mkForce(restart);
+    // after oci-containers' own pre-start script (which removes the old container): the volume check holds at start time
+    if (vols.length) serviceConfig.ExecStartPre = new NixCall("lib.mkAfter", [startCheckCommand(name, vols)]);
     services[`${backend}-${name}`] = {
       after: [`${NETWORK_UNIT}.service`],
-      serviceConfig: restart ? { Restart: mkForce(restart) } : undefined,
+      serviceConfig: Object.keys(serviceConfig).length ? serviceConfig : undefined,
     };
-    const vols = (d.volumes ?? []).map(parseVolume);
     for (const dir of dataFolders(name, vols)) rules.push(`d ${dir} 0750 ${owner} ${owner} -`);
     if (d.secret_env?.length) anySecret = true;
   }
