@@ -10,6 +10,7 @@ import { loadState, type State } from "./state.js";
 export { loadState } from "./state.js";
 import { generateFiles, OWNED_FILES, STATE_FILE } from "./generate.js";
 import { redact } from "../core/redact.js";
+import { checkChangeTakesEffect, stagedUnderRoot, stagedUnderRootNote } from "./takes-effect.js";
 
 /** Bookkeeping inside nixi's folder: dot-folders, so the visible files are state.toml and modules. */
 export const LOCK_DIR = ".lock";
@@ -157,10 +158,13 @@ export async function runChange<D>(
     for (const r of removals) files.push({ path: r, action: "delete" });
     const commands = [...mkdirs.map((m) => `mkdir -p ${m.path}`), ...(result.commands ?? []).map((c) => c.description ?? c.argv.join(" "))];
     const stateChanged = writes.size > 0;
-    const rebuild = (stateChanged || !!opts.forceRebuild) && !ctx.flags.noRebuild;
+    const staged = stagedUnderRoot(ctx);
+    const rebuild = (stateChanged || !!opts.forceRebuild) && !ctx.flags.noRebuild && !staged;
     if (rebuild) commands.push(`nixos-rebuild ${ctx.config.rebuild.mode}`);
     const summary = [...result.summary];
     if (stateChanged && ctx.flags.noRebuild) summary.push("staged only (--no-rebuild): apply later with `nixi system rebuild`");
+    else if ((stateChanged || opts.forceRebuild) && staged) summary.push(stagedUnderRootNote(ctx.root));
+    await checkChangeTakesEffect(ctx, { rebuild, staged, stateChanged, commands: (result.commands ?? []).map((c) => c.argv) });
     const plan: Plan = { summary, files, commands, rebuild };
 
     const changed = stateChanged || changedExtra.length > 0 || mkdirs.length > 0 || removals.length > 0 || (result.commands?.length ?? 0) > 0 || rebuild;
@@ -268,7 +272,8 @@ async function gitAddIfFlake(ctx: Ctx): Promise<void> {
   if (!(await ctx.exec.stat(posix.join(etc, "flake.nix"))) || !(await ctx.exec.stat(posix.join(etc, ".git")))) return;
   const rel = posix.relative(etc, ctx.config.nixiDir);
   if (rel.startsWith("..")) return;
-  const r = await ctx.exec.run(["git", "-C", etc, "add", "-A", "--", posix.join(rel, STATE_FILE), `:(glob)${posix.join(rel, "*.nix")}`], { privileged: true });
+  // cwd, not `git -C`: the executor maps a cwd under --root DIR; `-C /etc/nixos` would be the host's folder
+  const r = await ctx.exec.run(["git", "add", "-A", "--", posix.join(rel, STATE_FILE), `:(glob)${posix.join(rel, "*.nix")}`], { privileged: true, cwd: etc, cwdOnly: true });
   if (r.exitCode !== 0) ctx.warn(`git add in ${etc} failed: ${tail(r.stderr, 2)}`);
 }
 
