@@ -81,7 +81,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     quiet: !!opts.quiet,
     verbose: !!opts.verbose,
     root: opts.root ?? "/",
-    config: opts.config ?? env.NIXI_CONFIG,
+    config: opts.config, // NIXI_CONFIG is the default path (defaultConfigPath); only --config must exist
     nodes,
     allNodes: !!opts.allNodes,
     tags,

@@ -65,6 +65,8 @@ export interface CommandSpec<I = Record<string, any>, D = unknown> {
   alwaysRebuild?: boolean;
   /** Only runs on the controller (e.g. node management): --node is refused. */
   controllerOnly?: boolean;
+  /** Writes config.toml (node adopt): `--config FILE` may name a file that does not exist yet. */
+  createsConfig?: boolean;
 
   /** read / operate commands. An operate command's envelope says changed: true unless its data
    *  carries `changed: false` (nothing to do: already running, already unlocked). */

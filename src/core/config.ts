@@ -55,18 +55,23 @@ export function configFromToml(path: string, raw: Record<string, unknown>, env: 
   const health = table(raw.health);
   const nodes = Array.isArray(raw.nodes) ? raw.nodes : [];
   const configDir = path.replace(/\/[^/]*$/, "");
+  const { nixiDir, configurationNix } = nixosPaths(path, table(raw.nixos));
   return {
     path,
-    nixiDir: str(table(raw.nixos).dir, "/etc/nixos/nixi"),
-    configurationNix: str(table(raw.nixos).configuration, "/etc/nixos/configuration.nix"),
+    nixiDir,
+    configurationNix,
     rebuild: { mode: mode as RebuildMode, timeoutSeconds: num(rebuild.timeout_seconds, 3600) },
     nodes: nodes.map((n: any, i: number) => {
       if (!n || typeof n.name !== "string" || typeof n.host !== "string") {
         throw new NixiError("CONFIG_INVALID", `${path}: nodes[${i}] needs a name and a host`);
       }
-      const nodeMode = str(n.mode, "managed");
+      // exactly one of the two words: `mode = ""` or `mode = ["monitored"]` must not make a node managed
+      const nodeMode = n.mode === undefined ? "managed" : n.mode;
       if (nodeMode !== "managed" && nodeMode !== "monitored") {
-        throw new NixiError("CONFIG_INVALID", `${path}: node ${n.name}: mode must be managed or monitored, not "${nodeMode}"`);
+        throw new NixiError("CONFIG_INVALID", `${path}: node ${n.name}: mode must be exactly "managed" or "monitored", not ${JSON.stringify(nodeMode)}`);
+      }
+      if (n.port !== undefined && !(Number.isInteger(n.port) && n.port >= 1 && n.port <= 65535)) {
+        throw new NixiError("CONFIG_INVALID", `${path}: node ${n.name}: port must be a number 1-65535, not ${JSON.stringify(n.port)}`);
       }
       return {
         name: n.name,
@@ -99,16 +104,36 @@ export function configFromToml(path: string, raw: Record<string, unknown>, env: 
   };
 }
 
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Config> {
+/** `mustExist`: the file was named with --config, so a missing one is an error, not the defaults. */
+/** [nixos] dir and configuration: absolute, and nixi's folder is a folder of its own (with dir =
+ *  /etc/nixos nixi would write users.nix next to the person's configuration.nix). */
+function nixosPaths(path: string, t: Record<string, any>): { nixiDir: string; configurationNix: string } {
+  const norm = (p: string) => p.replace(/\/+$/, "").replace(/\/+/g, "/") || "/";
+  const nixiDir = norm(str(t.dir, "/etc/nixos/nixi"));
+  const configurationNix = norm(str(t.configuration, "/etc/nixos/configuration.nix"));
+  for (const [k, v] of [["dir", nixiDir], ["configuration", configurationNix]]) {
+    if (!v.startsWith("/") || v.split("/").includes("..")) throw new NixiError("CONFIG_INVALID", `${path}: nixos.${k} must be an absolute path without "..", not ${JSON.stringify(v)}`);
+  }
+  const confDir = configurationNix.replace(/\/[^/]*$/, "") || "/";
+  if (nixiDir === "/" || nixiDir === confDir || (confDir + "/").startsWith(nixiDir + "/")) {
+    throw new NixiError("CONFIG_INVALID", `${path}: nixos.dir ${nixiDir} is the configuration's own folder (or holds it): nixi needs a folder of its own`, `use a sub-folder, e.g. dir = "${confDir === "/" ? "" : confDir}/nixi"`);
+  }
+  return { nixiDir, configurationNix };
+}
+
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv, opts: { mustExist?: boolean } = {}): Promise<Config> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e: any) {
-    if (e.code === "ENOENT") return configFromToml(path, {}, env);
-    throw new NixiError("CONFIG_INVALID", `cannot read ${path}: ${e.message}`);
+    if (e.code === "ENOENT" && !opts.mustExist) return configFromToml(path, {}, env);
+    throw new NixiError("CONFIG_INVALID", e.code === "ENOENT" ? `--config ${path}: no such file` : `cannot read ${path}: ${e.message}`, e.code === "ENOENT" ? "name an existing config.toml, or leave --config out for the default" : undefined);
   }
   try {
-    return configFromToml(path, parseToml(text) as Record<string, unknown>, env);
+    const raw = parseToml(text) as Record<string, unknown>;
+    // the same schemas as node adopt's flags, with file:line (loaded only when there are nodes)
+    if (Array.isArray(raw.nodes) && raw.nodes.length) (await import("../nodes/validate-config.js")).validateConfigNodes(path, text, raw.nodes);
+    return configFromToml(path, raw, env);
   } catch (e) {
     if (e instanceof TomlError) {
       throw new NixiError("CONFIG_INVALID", `${path}:${e.line}:${e.column}: ${e.message.split("\n")[0]}`, "fix the file by hand; nixi did not change it");

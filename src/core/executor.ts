@@ -16,6 +16,9 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Working directory (machine path). */
   cwd?: string;
+  /** The program works only on files under `cwd` (git in /etc/nixos): under --root DIR it is
+   *  pointed into DIR and may run without NIXI_ROOT_EXEC=1 (exec/root-guard.ts). */
+  cwdOnly?: boolean;
   /** Stream output lines as they arrive (for --follow); result still collects them. */
   onStdout?: (chunk: string) => void;
 }
@@ -27,6 +30,8 @@ export interface RunResult {
   timedOut?: boolean;
   /** The program was not found on PATH. */
   notFound?: boolean;
+  /** Not run: --root DIR without NIXI_ROOT_EXEC=1 (the program would read the host, not DIR). */
+  notRunUnderRoot?: boolean;
 }
 
 export interface FileStat {

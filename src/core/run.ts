@@ -3,6 +3,7 @@
 import type { Ctx } from "./context.js";
 import type { RunResult } from "./executor.js";
 import { NixiError } from "./errors.js";
+import { rootExecError } from "../exec/root-guard.js";
 
 export interface CheckedRunOptions {
   readOnly?: boolean;
@@ -29,6 +30,7 @@ export async function runChecked(ctx: Ctx, argv: string[], opts: CheckedRunOptio
     cwd: opts.cwd,
     ...(opts.input !== undefined ? { input: opts.input } : {}),
   });
+  if (r.notRunUnderRoot) throw rootExecError(ctx.root, argv);
   if (r.notFound) throw new NixiError("FAILED", `${argv[0]} was not found on ${ctx.node === "local" ? "this machine" : ctx.node}`, opts.notFoundHint);
   if (r.exitCode !== 0 && !opts.allowFail) throw commandError(argv, r, opts.failHint);
   return r;

@@ -45,7 +45,7 @@ export async function runInvocation(inv: Invocation): Promise<number> {
   let config: Config;
   let targets: string[];
   try {
-    config = await loadConfig(flags.config ?? defaultConfigPath(inv.env), inv.env);
+    config = await loadConfig(flags.config ?? defaultConfigPath(inv.env), inv.env, { mustExist: flags.config !== undefined && !spec.createsConfig });
     targets = spec.controllerOnly ? [LOCAL] : resolveTargets(config, flags);
     if (spec.controllerOnly && (flags.nodes.some((n) => n !== LOCAL) || flags.allNodes || flags.tags.length > 0)) {
       throw new NixiError("INVALID_ARGUMENT", `\`nixi ${commandName(spec)}\` runs on the controller only; --node does not apply`);

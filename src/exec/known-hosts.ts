@@ -24,16 +24,29 @@ export function keyTypeOf(blob: Buffer): string {
   return blob.subarray(4, 4 + len).toString("latin1");
 }
 
-function patternMatches(field: string, pattern: string): boolean {
+/** OpenSSH's wildcard patterns (sshd_config(5) PATTERNS): `*` any run, `?` one character, case-insensitive. */
+function globMatches(glob: string, name: string): boolean {
+  const re = new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$", "i");
+  return re.test(name);
+}
+
+/** Does a known_hosts patterns field name host:port's pattern? Exact names and hashed entries,
+ *  and, as OpenSSH does, `*`/`?` wildcards with `!negation` (a matching negation wins) unless
+ *  `exactOnly` (removing a host never removes a wildcard line). */
+function patternMatches(field: string, pattern: string, exactOnly = false): boolean {
+  let matched = false;
   for (const p of field.split(",")) {
     if (p.startsWith("|1|")) {
       const [, , salt, hash] = p.split("|");
       if (!salt || !hash) continue;
       const h = createHmac("sha1", Buffer.from(salt, "base64")).update(pattern).digest("base64");
-      if (h === hash) return true;
-    } else if (p === pattern) return true;
+      if (h === hash) matched = true;
+    } else if (p.startsWith("!")) {
+      if (!exactOnly && globMatches(p.slice(1), pattern)) return false;
+    } else if (p.toLowerCase() === pattern.toLowerCase()) matched = true;
+    else if (!exactOnly && /[*?]/.test(p) && globMatches(p, pattern)) matched = true;
   }
-  return false;
+  return matched;
 }
 
 interface Line {
@@ -66,7 +79,7 @@ export async function lookupHost(path: string, host: string, port: number): Prom
   for (const l of parseLines(await readText(path))) {
     if (!l.patterns || !l.type || !l.key) continue;
     if (l.marker === "@revoked") {
-      if (l.patterns === "*" || patternMatches(l.patterns, pattern)) revoked.push({ type: l.type, key: l.key });
+      if (patternMatches(l.patterns, pattern)) revoked.push({ type: l.type, key: l.key });
       continue;
     }
     if (l.marker) continue; // @cert-authority: nixi does not use host certificates
@@ -96,11 +109,11 @@ export async function removeHost(path: string, host: string, port: number): Prom
   let removed = 0;
   const out: string[] = [];
   for (const l of parseLines(text)) {
-    if (!l.patterns || l.marker || !patternMatches(l.patterns, pattern)) {
+    if (!l.patterns || l.marker || !patternMatches(l.patterns, pattern, true)) {
       out.push(l.text);
       continue;
     }
-    const others = l.patterns.split(",").filter((p) => !patternMatches(p, pattern));
+    const others = l.patterns.split(",").filter((p) => !patternMatches(p, pattern, true));
     removed++;
     if (others.length) out.push(l.text.replace(l.patterns, others.join(",")));
   }

@@ -5,6 +5,7 @@ import { dirname, join, resolve, basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 import { registerSecretFile } from "./secret-files.js";
+import { rootExecBlocked, rootExecError, rootExecMessage } from "./root-guard.js";
 
 export interface LocalOptions {
   root: string;
@@ -35,6 +36,12 @@ export class LocalExecutor implements Executor {
 
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     if (argv.length === 0) throw new Error("empty argv");
+    // --root DIR: a program from PATH acts on the host, not DIR (root-guard.ts). A read reports
+    // "not run" (so read commands still show DIR's declared state); anything else is refused.
+    if (rootExecBlocked(this.root, this.env) && !(opts.cwdOnly && opts.cwd)) {
+      if (!opts.readOnly) throw rootExecError(this.root, argv);
+      return { exitCode: 127, stdout: "", stderr: rootExecMessage(this.root, argv), notFound: true, notRunUnderRoot: true };
+    }
     // node:child_process rather than execa: execa costs ~40 ms of CPU to load (docs/engine.md).
     const { spawn } = await import("node:child_process");
     const full = opts.privileged && this.sudo ? ["sudo", "-n", "--", ...argv] : argv;

@@ -2,10 +2,12 @@
 import type { Ctx } from "../core/context.js";
 import type { RunResult } from "../core/executor.js";
 import { NixiError } from "../core/errors.js";
+import { liveIsHostNote } from "../exec/root-guard.js";
 
 /** Network facts are the running machine's: under --root they are the host's, not DIR's. */
 export function noteLiveHost(ctx: Ctx): void {
-  if (ctx.node === "local" && ctx.root !== "/") ctx.warn(`--root ${ctx.root}: network facts are the running host's, not those of the system in ${ctx.root}`);
+  const note = liveIsHostNote(ctx, "network facts");
+  if (note) ctx.warn(note);
 }
 
 export async function probe(ctx: Ctx, argv: string[], timeoutMs: number, pkg: string): Promise<RunResult> {

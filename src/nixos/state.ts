@@ -2,6 +2,7 @@
 import { parse as parseToml, stringify as stringifyToml, TomlError } from "smol-toml";
 import { NixiError } from "../core/errors.js";
 import type { Ctx } from "../core/context.js";
+import { at, keyLine } from "../core/toml-lines.js";
 
 /** Top-level tables by area key (firewall, containers, packages, timers, options, ...). */
 export type State = { version: number } & Record<string, any>;
@@ -31,7 +32,23 @@ export function parseState(text: string, path: string): State {
   if (version !== STATE_VERSION) {
     throw new NixiError("STATE_INVALID", `${path}: unsupported state version ${String(version)} (this nixi reads version ${STATE_VERSION})`);
   }
+  const proto = findKey(raw, "__proto__");
+  if (proto) {
+    throw new NixiError("STATE_INVALID", `${at(path, keyLine(text, "__proto__"))}: the key "__proto__" (in ${proto}) is not allowed`, "remove it by hand; nothing was changed");
+  }
   return { ...raw, version: STATE_VERSION } as State;
+}
+
+/** Where a key appears in parsed TOML ("options", "containers.web"), or null. */
+function findKey(v: unknown, key: string, where = ""): string | null {
+  if (!v || typeof v !== "object") return null;
+  for (const k of Object.getOwnPropertyNames(v)) {
+    const here = where ? `${where}.${k}` : k;
+    if (k === key) return where || "the top level";
+    const found = findKey((v as Record<string, unknown>)[k], key, here);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** Deterministic: keys sorted at every level, empty tables dropped. */

@@ -10,6 +10,10 @@ import { loadState, type State } from "./state.js";
 export { loadState } from "./state.js";
 import { generateFiles, OWNED_FILES, STATE_FILE } from "./generate.js";
 import { redact } from "../core/redact.js";
+import { assertOnlyGeneratedFiles } from "./owned-check.js";
+import { needsPrivateChmod } from "./folder-mode.js";
+import { checkStateTables } from "./state-check.js";
+import { checkChangeTakesEffect, stagedUnderRoot, stagedUnderRootNote } from "./takes-effect.js";
 
 /** Bookkeeping inside nixi's folder: dot-folders, so the visible files are state.toml and modules. */
 export const LOCK_DIR = ".lock";
@@ -111,6 +115,7 @@ export async function runChange<D>(
   const body = async (): Promise<TransactionResult<D>> => {
     const dir = ctx.config.nixiDir;
     const before = await loadState(ctx);
+    await checkStateTables(ctx, before);
     const draft: State = structuredClone(before);
     const result = await mutate(draft);
     const warnings = [...(result.warnings ?? [])];
@@ -132,13 +137,16 @@ export async function runChange<D>(
       else if (current.get(statePath) !== null) writes.delete(statePath);
     }
 
+    assertOnlyGeneratedFiles(current, writes.keys());
     const extraFiles = result.files ?? [];
     const extraSnap = await snapshot(ctx, extraFiles.map((f) => f.path));
     const changedExtra = extraFiles.filter((f) => extraSnap.get(f.path) !== f.content);
     const mkdirs: NonNullable<MutateResult["mkdirs"]> = [];
     const newFolders: string[] = []; // every folder the mkdirs will create, outermost first
+    const chmods: NonNullable<MutateResult["mkdirs"]> = []; // existing private folders with a looser mode
     for (const m of result.mkdirs ?? []) {
       const missing = await missingFolders(ctx, m.path);
+      if (missing.length === 0 && (await needsPrivateChmod(ctx, m.path, m.mode))) chmods.push(m);
       if (missing.length === 0) continue;
       mkdirs.push(m);
       newFolders.push(...missing.filter((d) => !newFolders.includes(d)));
@@ -155,15 +163,18 @@ export async function runChange<D>(
       files.push({ path: f.path, action: extraSnap.get(f.path) === null ? "create" : "modify", ...(f.secret ? { secret: true } : { diff: await unifiedDiff(f.path, extraSnap.get(f.path) ?? null, f.content) }) });
     }
     for (const r of removals) files.push({ path: r, action: "delete" });
-    const commands = [...mkdirs.map((m) => `mkdir -p ${m.path}`), ...(result.commands ?? []).map((c) => c.description ?? c.argv.join(" "))];
+    const commands = [...mkdirs.map((m) => `mkdir -p ${m.path}`), ...chmods.map((m) => `chmod ${m.mode!.toString(8)} ${m.path}`), ...(result.commands ?? []).map((c) => c.description ?? c.argv.join(" "))];
     const stateChanged = writes.size > 0;
-    const rebuild = (stateChanged || !!opts.forceRebuild) && !ctx.flags.noRebuild;
+    const staged = stagedUnderRoot(ctx);
+    const rebuild = (stateChanged || !!opts.forceRebuild) && !ctx.flags.noRebuild && !staged;
     if (rebuild) commands.push(`nixos-rebuild ${ctx.config.rebuild.mode}`);
     const summary = [...result.summary];
     if (stateChanged && ctx.flags.noRebuild) summary.push("staged only (--no-rebuild): apply later with `nixi system rebuild`");
+    else if ((stateChanged || opts.forceRebuild) && staged) summary.push(stagedUnderRootNote(ctx.root));
+    await checkChangeTakesEffect(ctx, { rebuild, staged, stateChanged, commands: (result.commands ?? []).map((c) => c.argv) });
     const plan: Plan = { summary, files, commands, rebuild };
 
-    const changed = stateChanged || changedExtra.length > 0 || mkdirs.length > 0 || removals.length > 0 || (result.commands?.length ?? 0) > 0 || rebuild;
+    const changed = stateChanged || changedExtra.length > 0 || mkdirs.length > 0 || chmods.length > 0 || removals.length > 0 || (result.commands?.length ?? 0) > 0 || rebuild;
     if (!changed) return { changed: false, plan, data: result.data, warnings, rebuilt: false };
 
     if (!(await confirmPlan(ctx, plan))) return { changed: false, plan, data: result.data, warnings, rebuilt: false };
@@ -188,6 +199,7 @@ export async function runChange<D>(
       }
       // folders first, so a file inside one (e.g. /srv/.credentials/x.env) gets the folder's mode, not a default one
       for (const m of mkdirs) await ctx.exec.mkdir(m.path, { mode: m.mode, privileged: true });
+      for (const m of chmods) await ctx.exec.chmod(m.path, m.mode!);
       for (const f of changedExtra) await ctx.exec.writeFile(f.path, f.content, { mode: f.mode ?? 0o644, privileged: true });
       await gitAddIfFlake(ctx);
       for (const c of result.commands ?? []) {
@@ -270,7 +282,8 @@ async function gitAddIfFlake(ctx: Ctx): Promise<void> {
   if (!(await ctx.exec.stat(posix.join(etc, "flake.nix"))) || !(await ctx.exec.stat(posix.join(etc, ".git")))) return;
   const rel = posix.relative(etc, ctx.config.nixiDir);
   if (rel.startsWith("..")) return;
-  const r = await ctx.exec.run(["git", "-C", etc, "add", "-A", "--", posix.join(rel, STATE_FILE), `:(glob)${posix.join(rel, "*.nix")}`], { privileged: true });
+  // cwd, not `git -C`: the executor maps a cwd under --root DIR; `-C /etc/nixos` would be the host's folder
+  const r = await ctx.exec.run(["git", "add", "-A", "--", posix.join(rel, STATE_FILE), `:(glob)${posix.join(rel, "*.nix")}`], { privileged: true, cwd: etc, cwdOnly: true });
   if (r.exitCode !== 0) ctx.warn(`git add in ${etc} failed: ${tail(r.stderr, 2)}`);
 }
 

@@ -12,7 +12,8 @@ export interface Thresholds {
   loadPerCpu: number;
 }
 
-export type CheckStatus = "ok" | "fail" | "skipped";
+/** unknown: the check could not run (like Nagios' UNKNOWN): never counted as passing. */
+export type CheckStatus = "ok" | "fail" | "unknown";
 
 export interface Check {
   name: "disk" | "memory" | "load" | "failed-units" | "smart" | "reboot";
@@ -29,6 +30,8 @@ export interface HealthReport {
   hostname: string | null;
   checkedAt: string;
   failing: string[];
+  /** Checks that could not run. With every check unknown, ok is false (nothing was checked). */
+  unknown: string[];
   checks: Check[];
 }
 
@@ -51,7 +54,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | null, now: Date): HealthReport {
   const checks: Check[] = [];
 
-  if (r.disks === null) checks.push({ name: "disk", status: "skipped", message: "df is not available" });
+  if (r.disks === null) checks.push({ name: "disk", status: "unknown", message: "df is not available" });
   else {
     const over = r.disks.filter((d) => d.usePercent > t.diskPercent);
     const worst = r.disks.reduce((m, d) => Math.max(m, d.usePercent), 0);
@@ -67,7 +70,7 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
     });
   }
 
-  if (r.memory === null) checks.push({ name: "memory", status: "skipped", message: "/proc/meminfo is not readable" });
+  if (r.memory === null) checks.push({ name: "memory", status: "unknown", message: "/proc/meminfo is not readable" });
   else {
     const pct = r.memory.totalBytes > 0 ? round1((r.memory.usedBytes * 100) / r.memory.totalBytes) : 0;
     const fail = pct > t.memoryPercent;
@@ -84,7 +87,7 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
     });
   }
 
-  if (r.load === null) checks.push({ name: "load", status: "skipped", message: "/proc/loadavg is not readable" });
+  if (r.load === null) checks.push({ name: "load", status: "unknown", message: "/proc/loadavg is not readable" });
   else {
     const per = round1(r.load.load5 / Math.max(1, r.cpuCount));
     checks.push({
@@ -96,7 +99,7 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
     });
   }
 
-  if (r.failedUnits === null) checks.push({ name: "failed-units", status: "skipped", message: "systemctl is not available" });
+  if (r.failedUnits === null) checks.push({ name: "failed-units", status: "unknown", message: "systemctl is not available" });
   else {
     const n = r.failedUnits.length;
     checks.push({
@@ -109,7 +112,7 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
     });
   }
 
-  if (r.smart === null) checks.push({ name: "smart", status: "skipped", message: "smartctl is not installed" });
+  if (r.smart === null) checks.push({ name: "smart", status: "unknown", message: "smartctl is not installed" });
   else {
     const bad = r.smart.filter((s) => s.passed === false);
     checks.push({
@@ -125,7 +128,7 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
   }
 
   if (r.kernels === null || !r.kernels.booted || !r.kernels.current) {
-    checks.push({ name: "reboot", status: "skipped", message: "booted/current system not found" });
+    checks.push({ name: "reboot", status: "unknown", message: "booted/current system not found" });
   } else {
     const pending = r.kernels.booted !== r.kernels.current;
     checks.push({
@@ -137,7 +140,8 @@ export function evaluateHealth(r: Readings, t: Thresholds, hostname: string | nu
   }
 
   const failing = checks.filter((c) => c.status === "fail").map((c) => c.name);
-  return { ok: failing.length === 0, hostname, checkedAt: now.toISOString(), failing, checks };
+  const unknown = checks.filter((c) => c.status === "unknown").map((c) => c.name);
+  return { ok: failing.length === 0 && unknown.length < checks.length, hostname, checkedAt: now.toISOString(), failing, unknown, checks };
 }
 
 /** Parse "14d", "2w", "12h" into the form nix-collect-garbage --delete-older-than takes ("14d"). */

@@ -39,12 +39,22 @@ export async function searchPackages(ctx: Ctx, term: string, opts: { literal?: b
   return { source: "nix-env", total: all.length, results: rankPackages(all, term) };
 }
 
-/** true: exists; false: does not; null: could not check (no nix here). */
-export async function packageExists(ctx: Ctx, attr: string): Promise<boolean | null> {
+/** Only these errors mean "nixpkgs has no such attribute"; any other failure (no nixpkgs on
+ *  NIX_PATH, no network for the flake registry, an evaluation error) means "could not check". */
+const NO_ATTRIBUTE = /attribute '[^']*'(?: in selection path '[^']*')? not found|does not provide attribute|has no attribute/;
+
+/** true: exists; false: does not; null: could not check (`why` says what stopped it). */
+export async function packageExists(ctx: Ctx, attr: string, why: (reason: string) => void = () => {}): Promise<boolean | null> {
   const argv = (await isFlake(ctx)) ? [...NIX, "eval", "--raw", `nixpkgs#${attr}.name`] : ["nix-env", "-f", "<nixpkgs>", "-qaP", "--json", "-A", attr];
   const r = await ctx.exec.run(argv, { readOnly: true, timeoutMs: 300_000 });
-  if (r.notFound) return null;
-  return r.exitCode === 0;
+  if (r.notFound) {
+    why(r.notRunUnderRoot ? r.stderr : `${argv[0]} is not available here`);
+    return null;
+  }
+  if (r.exitCode === 0) return true;
+  if (NO_ATTRIBUTE.test(r.stderr)) return false;
+  why(`${argv.join(" ")} failed (exit ${r.exitCode}): ${lastLine(r.stderr || r.stdout)}`);
+  return null;
 }
 
 export async function suggestions(ctx: Ctx, attr: string): Promise<string[]> {

@@ -12,8 +12,7 @@ export async function postWebhook(url: string, body: unknown, timeoutMs = 10_000
     await res.arrayBuffer().catch(() => undefined);
     return res.ok ? { sent: true, status: res.status, error: null } : { sent: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e: any) {
-    const cause = e?.cause?.code ?? e?.name ?? "error";
-    return { sent: false, status: null, error: cause === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : String(cause) };
+    return { sent: false, status: null, error: describeFetchError(e, timeoutMs) };
   }
 }
 
@@ -41,4 +40,30 @@ export function tokenUrlWarning(command: string, where: string): string | null {
   if (!webhookFlag && !urls.some(urlHoldsToken)) return null;
   return `the command holds a URL that looks like it carries a token, ${where} (visible to other users in ps, or in the Nix store): ` +
     (webhookFlag ? "use `nixi system health --webhook-file FILE` or `webhook` under [health] in config.toml instead of --webhook URL" : "read the URL from a root-only file instead, e.g. $(cat /srv/.credentials/NAME)");
+}
+
+const NET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed (DNS)",
+  ECONNRESET: "connection reset",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  UND_ERR_SOCKET: "connection closed by the server",
+};
+
+/** What went wrong, in words: fetch throws a bare `TypeError: fetch failed` and keeps the reason in
+ *  `cause` (a code, or an Error for redirects, TLS and bad URLs). Never includes the URL. */
+export function describeFetchError(e: any, timeoutMs: number): string {
+  if (e?.name === "TimeoutError" || e?.cause?.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
+  const cause = e?.cause;
+  const code: string | undefined = cause?.code ?? e?.code;
+  if (code && NET_ERRORS[code]) return `${NET_ERRORS[code]} (${code})`;
+  if (code && /^(ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return `TLS error: ${code}`;
+  const msg: string = cause?.message ?? e?.message ?? String(e);
+  if (/redirect/i.test(msg)) return "the server answered with a redirect (not followed)";
+  if (/invalid url|failed to parse url/i.test(msg)) return "not a valid URL";
+  return code ? `${code}: ${msg}`.slice(0, 200) : msg.slice(0, 200);
 }

@@ -28,6 +28,8 @@ export function readUsers(state: State): Record<string, DeclaredUser> {
   for (const [name, v] of Object.entries(t)) {
     // re-checked: a hand-edited state.toml must not smuggle odd names or values into users.nix
     if (!NAME_RE.test(name)) throw bad(`${JSON.stringify(name)} is not a user name`);
+    // as `user add root` is refused: root is not a normal user nixi declares
+    if (name === "root") throw bad("[users.root]: nixi does not declare root (it would render root as a normal user); remove the table");
     if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(`users.${name} must be a table`);
     const groups = v.groups ?? [];
     if (!Array.isArray(groups) || groups.some((g: unknown) => typeof g !== "string" || !NAME_RE.test(g))) throw bad(`users.${name}.groups must be a list of group names`);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { run } from "../helpers/run.js";
 import { evalDefaultNix, evalModule, parseNix } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
-import { assertEnvelope, FAKES, hashTree, makeRoot, readLog } from "./fixture.js";
+import { assertEnvelope, FAKES, hashTree, initialisedRoot, makeRoot, readLog } from "./fixture.js";
 
 const NIXI = "etc/nixos/nixi";
 
@@ -18,7 +18,7 @@ const exists = (p: string) => stat(p).then(() => true, () => false);
 
 describe("config set", () => {
   it("writes options.nix that evaluates to the values and names real options; rebuilds once", async () => {
-    const root = await makeRoot();
+    const root = await initialisedRoot();
     const { opts, log } = await env(root);
     const sets: Array<[string, string]> = [
       ["services.nginx.enable", "true"],
@@ -62,7 +62,7 @@ describe("config set", () => {
   });
 
   it("--json envelope; setting the same value again is changed:false without a rebuild", async () => {
-    const root = await makeRoot();
+    const root = await initialisedRoot();
     const { opts, log } = await env(root);
     const r = await run(`config set services.nginx.enable true --yes --json --root ${root}`, opts);
     expect(r.exitCode).toBe(0);
@@ -82,7 +82,7 @@ describe("config set", () => {
   });
 
   it("warns when a dedicated nixi command manages the option", async () => {
-    const root = await makeRoot();
+    const root = await initialisedRoot();
     const r = await run(["config", "set", "networking.firewall.allowedTCPPorts", "[8443]", "--yes", "--no-rebuild", "--json", "--root", root]);
     expect(r.exitCode).toBe(0);
     expect(r.json.warnings[0]).toContain("nixi fw open");
@@ -117,7 +117,7 @@ describe("config set", () => {
   });
 
   it("--dry-run and a missing --yes (not a TTY) change nothing", async () => {
-    const root = await makeRoot();
+    const root = await initialisedRoot();
     const { opts, log } = await env(root);
     await run(`config set services.nginx.enable true --yes --no-rebuild --root ${root}`, opts);
     const before = await hashTree(root);
@@ -289,7 +289,7 @@ describe("config show", () => {
 
 describe("config diff", () => {
   it("shows staged changes until a rebuild applies them", async () => {
-    const root = await makeRoot();
+    const root = await initialisedRoot();
     const { opts } = await env(root);
     const first = await run(`config diff --json --root ${root}`, opts);
     assertEnvelope(first.json);
@@ -317,7 +317,7 @@ describe("config diff", () => {
   });
 
   it("a failed rebuild restores the files and exits 6; the diff stays clean", async () => {
-    const root = await makeRoot();
+    const root = await initialisedRoot();
     const { opts } = await env(root);
     await run(`config set services.nginx.enable true --yes --root ${root}`, opts);
     const before = await hashTree(join(root, NIXI));

@@ -36,6 +36,10 @@ export const CONFIGURATION_NIX = `# Edit this configuration file to define what 
 }
 `;
 
+/** CONFIGURATION_NIX after `nixi init`: a rebuild contains nixi's changes. */
+export const INITIALISED_CONFIGURATION_NIX = CONFIGURATION_NIX.replace("./hardware-configuration.nix\n", "./hardware-configuration.nix\n      ./nixi\n");
+export const initialisedRoot = () => makeRoot({ "etc/nixos/configuration.nix": INITIALISED_CONFIGURATION_NIX });
+
 export async function makeRoot(files: Record<string, string> = { "etc/nixos/configuration.nix": CONFIGURATION_NIX }): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "nixi-root-"));
   for (const [p, c] of Object.entries(files)) {

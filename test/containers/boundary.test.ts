@@ -27,6 +27,8 @@ let root: string;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "nixi-ct-boundary-"));
+  await mkdir(join(root, "etc/nixos"), { recursive: true });
+  await writeFile(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n"); // initialised: a rebuild refuses otherwise
   // an existing declared container with data, so a refused change would have something to change
   const r = await run(`container deploy web --image nginx:1.27 --volume data:/data --yes --no-rebuild --backend podman --root ${root}`);
   expect(r.exitCode, r.stderr).toBe(0);

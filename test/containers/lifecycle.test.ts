@@ -10,7 +10,13 @@ import { run, scriptedPrompter } from "../helpers/run.js";
 import { evalModule } from "../helpers/nix.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
-const newRoot = () => mkdtemp(join(tmpdir(), "nixi-ct-life-"));
+// an initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise
+const newRoot = async () => {
+  const root = await mkdtemp(join(tmpdir(), "nixi-ct-life-"));
+  await mkdir(join(root, "etc/nixos"), { recursive: true });
+  await writeFile(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
+  return root;
+};
 const state = (root: string) => readFile(join(root, "etc/nixos/nixi/state.toml"), "utf8");
 const nixFile = (root: string) => join(root, "etc/nixos/nixi/containers.nix");
 
@@ -39,7 +45,7 @@ describe("deploy", () => {
     r = await run(`container deploy web --image nginx:1.27 --dry-run --root ${root}`);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/deploy container web/);
-    expect(await readdir(root)).toEqual([]);
+    expect((await readdir(root, { recursive: true })).sort()).toEqual(["etc", "etc/nixos", "etc/nixos/configuration.nix"]);
   });
 
   test("usage errors name the bad value (exit 2)", async () => {
@@ -62,7 +68,7 @@ describe("deploy", () => {
       expect(r.exitCode, cmd + "\n" + r.stderr).toBe(2);
       expect(r.stderr, cmd).toMatch(re);
     }
-    expect(await readdir(root)).toEqual([]);
+    expect((await readdir(root, { recursive: true })).sort()).toEqual(["etc", "etc/nixos", "etc/nixos/configuration.nix"]);
   });
 
   test("depends_on, --cmd words and restart policy reach containers.nix", async () => {

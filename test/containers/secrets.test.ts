@@ -9,6 +9,15 @@ import { fileURLToPath } from "node:url";
 import { run, scriptedPrompter } from "../helpers/run.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
+// an initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise
+const INITIALISED_TREE = ["etc", "etc/nixos", "etc/nixos/configuration.nix"];
+async function secRoot(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+  await mkdir(join(root, "etc/nixos"), { recursive: true });
+  await writeFile(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
+  return root;
+}
+
 let shims: string;
 let log: string;
 
@@ -50,7 +59,7 @@ async function expectNowhere(root: string, secret: string, name: string, outputs
 
 describe("container secrets", () => {
   test("--env-secret fed on stdin: only the credentials file (mode 600) holds it", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     const secret = "S3cr3t-Value-42!";
     const r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --env POSTGRES_DB=app --backend podman --yes --json --root ${root}`, { stdin: secret + "\n", env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -70,7 +79,7 @@ describe("container secrets", () => {
   });
 
   test("human output with -v (diffs shown) never shows the value", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     const secret = "human-visible-NOT-9";
     const r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --backend podman --yes -v --root ${root}`, { stdin: secret, env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -79,17 +88,17 @@ describe("container secrets", () => {
   });
 
   test("--dry-run reads the value but writes nothing and shows no content", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     const secret = "dry-run-secret-77";
     const r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --backend podman --dry-run --json -v --root ${root}`, { stdin: secret, env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.plan.files.map((f: any) => f.path)).toContain("/srv/.credentials/db.env");
-    expect(await readdir(root)).toEqual([]);
+    expect((await readdir(root, { recursive: true })).sort()).toEqual(INITIALISED_TREE);
     await expectNowhere(root, secret, "db", [r.stdout, r.stderr]);
   });
 
   test("interactive: a masked prompt asks for each --env-secret", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     const prompter = scriptedPrompter({ password: ["prompted-pw-123", "prompted-key-456"] });
     const r = await run(`container deploy app --image ghcr.io/acme/app:2 --env-secret DB_PASSWORD --env-secret API_KEY --backend podman --yes --no-rebuild --root ${root}`, { tty: true, prompter, env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -101,7 +110,7 @@ describe("container secrets", () => {
   });
 
   test("--env-file FILE and --env-file - (stdin); several keys from stdin as KEY=VALUE lines", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     const f = join(await mkdtemp(join(tmpdir(), "nixi-ct-envf-")), "secrets.env");
     await writeFile(f, "# comment\nDB_PASSWORD=from-file-pw-1\nexport API_TOKEN='from-file-tok-2'\n");
     let r = await run(`container deploy a --image nginx --env-file ${f} --backend podman --yes --no-rebuild --json --root ${root}`, { env: env(), path: path() });
@@ -120,7 +129,7 @@ describe("container secrets", () => {
   });
 
   test("update adds a secret and keeps the existing ones; --remove-secret drops one", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     let r = await run(`container deploy db --image postgres:16 --env-secret A_PASSWORD --backend podman --yes --no-rebuild --root ${root}`, { stdin: "first-secret-1", env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
     r = await run(`container update db --env-secret B_TOKEN --yes --no-rebuild --json --root ${root}`, { stdin: "second-secret-2", env: env(), path: path() });
@@ -136,7 +145,7 @@ describe("container secrets", () => {
   });
 
   test("bad secret input is a usage error that never echoes the value", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     let r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --yes --no-rebuild --root ${root}`, { stdin: "line-one-secret\nline-two-secret\n", env: env(), path: path() });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/line break/);
@@ -147,11 +156,11 @@ describe("container secrets", () => {
     r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --yes --no-input --no-rebuild --root ${root}`, { tty: true, env: env(), path: path() });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/stdin|--env-file/);
-    expect(await readdir(root)).toEqual([]);
+    expect((await readdir(root, { recursive: true })).sort()).toEqual(INITIALISED_TREE);
   });
 
   test("a secret-looking plain --env is accepted with a warning pointing at --env-secret", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
+    const root = await secRoot();
     await mkdir(root, { recursive: true });
     const r = await run(`container deploy db --image postgres:16 --env DB_PASSWORD=visible --backend podman --yes --no-rebuild --json --root ${root}`, { env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);

@@ -136,7 +136,7 @@ describe.skipIf(!HAVE_SCRIPT)("on a terminal (script from util-linux)", () => {
     beforeAll(() => {
       logDir = makeRoot(); // the fakes' log lives outside the machine roots being hashed
     });
-    const fakeEnv = (root: string) => ({ PATH: `${FAKES}:${process.env.PATH}`, NIXI_FAKE_LOG: join(logDir, `${root.split("/").pop()}.log`) });
+    const fakeEnv = (root: string) => ({ PATH: `${FAKES}:${process.env.PATH}`, NIXI_ROOT_EXEC: "1", NIXI_FAKE_LOG: join(logDir, `${root.split("/").pop()}.log`) });
     const rebuilds = (root: string) => {
       const log = fakeEnv(root).NIXI_FAKE_LOG;
       return existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("nixos-rebuild")) : [];

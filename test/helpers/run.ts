@@ -38,7 +38,9 @@ export function splitArgs(line: string): string[] {
 }
 
 function testEnv(opts: RunOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...opts.env };
+  // Tests run under --root with fakes on PATH: they opt in to running programs there (docs/engine.md).
+  // A test proving the refusal passes env: { NIXI_ROOT_EXEC: undefined }.
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", NIXI_ROOT_EXEC: "1", ...opts.env };
   // Tests never read the developer's own inventory unless they ask for it.
   if (!opts.env || !("NIXI_CONFIG" in opts.env)) env.NIXI_CONFIG = "/nonexistent/nixi-test-config.toml";
   if (opts.path?.length) env.PATH = [...opts.path, env.PATH].join(":");

@@ -6,10 +6,17 @@ import { join, dirname } from "node:path";
 
 const made: string[] = [];
 
-/** A temporary machine root with the given files (machine path -> content). */
-export function makeRoot(files: Record<string, string> = {}): string {
+/** What `nixi init` leaves: a configuration.nix importing nixi's folder (a rebuild refuses without it). */
+export const INITIALISED_CONFIGURATION = "{ ... }: {\n  imports = [ ./nixi ];\n}\n";
+
+/** A temporary machine root with the given files (machine path -> content). Unless `bare` or the
+ *  files name a configuration.nix or flake.nix, it has INITIALISED_CONFIGURATION. */
+export function makeRoot(files: Record<string, string> = {}, opts: { bare?: boolean } = {}): string {
   const root = mkdtempSync(join(tmpdir(), "nixi-root-"));
   made.push(root);
+  if (!opts.bare && !Object.keys(files).some((p) => /^\/?etc\/nixos\/(configuration|flake)\.nix$/.test(p))) {
+    files = { "/etc/nixos/configuration.nix": INITIALISED_CONFIGURATION, ...files };
+  }
   for (const [p, content] of Object.entries(files)) {
     const full = join(root, p);
     mkdirSync(dirname(full), { recursive: true });

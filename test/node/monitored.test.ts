@@ -244,6 +244,7 @@ describe("a change as a non-root user", () => {
       chmodSync(work, 0o755); // the test user must reach its tree (the keys stay in a 700 folder)
       const tree = join(work, "user-remote");
       mkdirSync(join(tree, "etc/nixos"), { recursive: true });
+      writeFileSync(join(tree, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n"); // initialised
       execFileSync("chown", ["-R", u.name, join(u.home, ".ssh"), tree]);
       const node = await startSshd({ homeAuthorizedKeys: true, sudo: "ok" });
       const ucfg = join(work, "user-config.toml");

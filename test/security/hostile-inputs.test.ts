@@ -1,11 +1,19 @@
 // Hostile values on the command line: each is refused with exit 2 (usage) or 4 (policy), the message
 // names the value (or the flag, for secrets), and nothing is written and nothing runs.
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readdirSync, existsSync, readFileSync } from "node:fs";
+import { writeFileSync, mkdirSync, mkdtempSync, readdirSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
+
+/** An initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise. */
+function initialisedRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+  mkdirSync(join(root, "etc/nixos"), { recursive: true });
+  writeFileSync(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
+  return root;
+}
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 const LONG = "a".repeat(5000);
@@ -57,14 +65,14 @@ function allFiles(dir: string): string[] {
 
 describe("hostile command-line values change nothing", () => {
   it.each(CASES.map(([argv, code, text]) => [JSON.stringify(argv).slice(0, 120), argv, code, text]))("%s", async (_t, argv, code, text) => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = initialisedRoot();
     const log = join(mkdtempSync(join(tmpdir(), "nixi-sec-log-")), "fake.log");
     const words = ["--yes", "--json", "--root", root, ...(argv as string[])];
     const r = await run(words, { path: [FAKES], env: { NIXI_FAKE_LOG: log }, stdin: "" });
     expect(r.exitCode, r.stdout + r.stderr).toBe(code);
     if (code === 0) return;
     if (text) expect(r.json?.error?.message ?? r.stderr).toContain(text as string);
-    expect(allFiles(root)).toEqual([]);
+    expect(allFiles(root)).toEqual([join(root, "etc/nixos/configuration.nix")]);
     // no program that changes anything ran
     const ran = existsSync(log) ? readFileSync(log, "utf8") : "";
     expect(ran).not.toMatch(/^(nixos-rebuild (switch|boot|test)|systemctl (start|stop|restart|enable|disable)|nix-channel --(add|remove|update)|shutdown|systemd-run)/m);

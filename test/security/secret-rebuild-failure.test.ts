@@ -2,11 +2,19 @@
 // stdout, stderr, --json, .rebuild.log, .failed/, .previous/, state.toml, the .nix files, argv of
 // every program. The credentials file is put back byte for byte with its mode.
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync, chmodSync, readFileSync, readdirSync, lstatSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync, chmodSync, readFileSync, readdirSync, lstatSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
+
+/** An initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise. */
+function initialisedRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+  mkdirSync(join(root, "etc/nixos"), { recursive: true });
+  writeFileSync(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
+  return root;
+}
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 
@@ -23,7 +31,7 @@ function allFiles(dir: string): string[] {
 
 describe("secret values when the rebuild fails", () => {
   it("update --env-secret with a failing rebuild that prints the credentials file", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = initialisedRoot();
     const shims = mkdtempSync(join(tmpdir(), "nixi-sec-shims-"));
     const argvLog = join(shims, "argv.log");
     // podman/git shims log argv; nixos-rebuild prints the credentials file (as a leaky build would) and fails when asked

@@ -103,7 +103,7 @@ async function compute(ctx: Ctx, backupName?: string): Promise<Computed> {
       files.push({ path: gitignore, action: "create", diff: diff(gitignore, null, ignoreText) });
     }
     const relFiles = [...visible, gitignore].map((p) => posix.relative(etc, p));
-    const status = await ctx.exec.run(["git", "status", "--porcelain", "--untracked-files=all", "--", ...relFiles], { readOnly: true, cwd: etc, timeoutMs: 30_000 });
+    const status = await ctx.exec.run(["git", "status", "--porcelain", "--untracked-files=all", "--", ...relFiles], { readOnly: true, cwd: etc, cwdOnly: true, timeoutMs: 30_000 });
     const untracked = status.exitCode === 0 && status.stdout.split("\n").some((l) => l.startsWith("??"));
     if (writes.length > 0 || untracked) {
       gitAdd.push(...relFiles);
@@ -163,7 +163,7 @@ export default defineCommand<Record<string, never>, InitData>({
       }
       if (c.data.gitAdd.length) {
         const etc = posix.dirname(ctx.config.configurationNix);
-        const r = await ctx.exec.run(["git", "add", "--", ...c.data.gitAdd], { privileged: true, cwd: etc, timeoutMs: 60_000 });
+        const r = await ctx.exec.run(["git", "add", "--", ...c.data.gitAdd], { privileged: true, cwd: etc, cwdOnly: true, timeoutMs: 60_000 });
         if (r.exitCode !== 0) ctx.warn(`git add in ${etc} failed (exit ${r.exitCode}): ${r.stderr.trim().split("\n").slice(-2).join(" ")}`);
       }
       if (c.data.imports !== "present") ctx.log(`nixi is set up; apply with \`nixi system rebuild\` (or make a change with nixi)`);

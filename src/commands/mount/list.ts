@@ -21,8 +21,15 @@ export default defineCommand<{ all?: boolean }, { mounts: MountRow[] }>({
     const { liveMounts, isSystemMount } = await import("../../mounts/live.js");
     const { readMounts } = await import("../../mounts/state.js");
     const { loadState } = await import("../../nixos/state.js");
-    const live = liveMounts(ctx);
-    live.catch(() => {});
+    const { liveIsHostNote } = await import("../../exec/root-guard.js");
+    const hostNote = liveIsHostNote(ctx, "the mounted filesystems");
+    const live = liveMounts(ctx).catch((e) => {
+      // under --root without NIXI_ROOT_EXEC=1 findmnt is not run: DIR's declared mounts only
+      if (!hostNote || e?.code !== "POLICY") throw e;
+      ctx.warn(`mounted state not shown: ${e.message} (set NIXI_ROOT_EXEC=1 to see the running host's)`);
+      return [];
+    });
+    live.then((l) => l.length && hostNote && ctx.warn(hostNote), () => {});
     const declared = readMounts(await loadState(ctx));
     const byTarget = new Map(declared.map((d) => [d.target, d]));
     const rows: MountRow[] = [];

@@ -84,7 +84,7 @@ export default defineCommand<Input, MountResult>({
       if (r.exitCode !== 0) throw fail(`mkdir -p ${target}`, r);
     }
     if (credentialsFile && credsContent) {
-      await ctx.exec.mkdir(v.CREDENTIALS_DIR, { mode: 0o700, privileged: true });
+      await (await import("../../nixos/folder-mode.js")).ensurePrivateFolder(ctx, v.CREDENTIALS_DIR, 0o700);
       await ctx.exec.writeFile(credentialsFile, credsContent, { mode: 0o600, privileged: true });
     }
     const argv = ["mount", ...(fsType ? ["-t", fsType] : []), ...(options.length ? ["-o", options.join(",")] : []), "--", input.source, target];

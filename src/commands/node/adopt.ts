@@ -86,6 +86,7 @@ export default defineCommand<AdoptInput, AdoptData>({
     "The node's host key is recorded in nixi's known_hosts on first contact.",
   risk: "change",
   controllerOnly: true,
+  createsConfig: true,
   args: [
     { name: "name", description: "name for the node (used with --node)", schema: NodeName },
     { name: "host", description: "DNS name or IP address", schema: HostName },

@@ -16,16 +16,17 @@ export default defineCommand<{ packages: string[] }, { installed: string[]; alre
     const wanted = [...new Set(packages)];
     const fresh = wanted.filter((p) => !current.includes(p));
     const unchecked: string[] = [];
+    const reasons = new Set<string>();
     // Catch a typo before the rebuild: check each new attribute against nixpkgs.
     for (const p of fresh) {
-      const ok = await packageExists(ctx, p);
+      const ok = await packageExists(ctx, p, (why) => reasons.add(why));
       if (ok === null) unchecked.push(p);
       else if (!ok) {
         const alt = (await suggestions(ctx, p)).filter((s) => s !== p);
         throw new NixiError("INVALID_ARGUMENT", `unknown package "${p}": nixpkgs has no attribute ${p}`, alt.length ? `did you mean: ${alt.join(", ")}?` : "see `nixi pkg search NAME`");
       }
     }
-    if (unchecked.length) ctx.warn(`could not check ${unchecked.join(", ")} against nixpkgs (nix is not available here); a typo would fail the rebuild`);
+    if (unchecked.length) ctx.warn(`could not check ${unchecked.join(", ")} against nixpkgs (${[...reasons].join("; ")}); a typo would fail the rebuild`);
     if (fresh.length) state.packages = { ...(state.packages ?? {}), system: [...current, ...fresh].sort() };
     return {
       summary: fresh.length ? [`install ${fresh.join(", ")}`] : [],

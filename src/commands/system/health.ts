@@ -12,7 +12,7 @@ export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loa
   path: ["system", "health"],
   summary: "Check disks, memory, load, failed units, SMART and pending reboot; exit 8 when a check fails",
   description:
-    "Meant for cron and systemd timers: exit 0 when every check passes, 8 when one fails. Thresholds come from flags, " +
+    "Meant for cron and systemd timers: exit 0 when no check fails, 8 when one fails or when no check could run. A check that could not run is unknown (never counted as passing). Thresholds come from flags, " +
     "else from [health] in config.toml (disk_percent, memory_percent, load_per_cpu, webhook). With a webhook (--webhook-file FILE, webhook under [health], or --webhook URL), a JSON summary is POSTed when a check fails. " +
     "Prefer the file or config.toml: a URL on the command line (or in a timer's command) is visible in ps and may land in the Nix store.",
   risk: "read",
@@ -75,10 +75,15 @@ export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loa
   },
   render(d, out) {
     for (const c of d.checks) {
-      const mark = c.status === "ok" ? out.style.ok("ok  ") : c.status === "fail" ? out.style.bad("FAIL") : out.style.dim("skip");
+      const mark = c.status === "ok" ? out.style.ok("ok  ") : c.status === "fail" ? out.style.bad("FAIL") : out.style.warn("UNKN");
       out.line(`${mark} ${c.name.padEnd(12)} ${c.message}`);
     }
-    out.line(d.ok ? out.style.ok("healthy") : out.style.bad(`unhealthy: ${d.failing.join(", ")}`));
+    // "healthy" only when every check ran and passed
+    const unknown = d.unknown ?? [];
+    if (d.failing.length) out.line(out.style.bad(`unhealthy: ${d.failing.join(", ")}`) + (unknown.length ? `; not checked: ${unknown.join(", ")}` : ""));
+    else if (unknown.length === d.checks.length) out.line(out.style.bad(`unknown: no check could run (${unknown.join(", ")})`));
+    else if (unknown.length) out.line(`no failing check, but not checked: ${unknown.join(", ")}`);
+    else out.line(out.style.ok("healthy"));
     if (d.webhook) out.line(d.webhook.sent ? `webhook notified (HTTP ${d.webhook.status})` : `webhook failed: ${d.webhook.error}`);
   },
 });

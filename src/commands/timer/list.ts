@@ -27,7 +27,7 @@ export default defineCommand<Record<string, never>, TimerListRow[]>({
     const { declaredTimers } = await import("../../system/timer-ops.js");
     const declared = declaredTimers(await loadState(ctx));
     const r = await readRun(ctx, ["systemctl", "list-timers", "--all", "--output=json", "--no-pager"]);
-    const rows: TimerListRow[] = parseTimersJson(r.stdout).map((t) => {
+    const rows: TimerListRow[] = (await parseTimers(r.stdout, parseTimersJson)).map((t) => {
       const base = t.unit.replace(/\.timer$/, "");
       const nixiName = base.startsWith("nixi-") ? base.slice(5) : null;
       return { name: nixiName ?? base, unit: t.unit, activates: t.activates, next: t.next, last: t.last, nixi: nixiName !== null && nixiName in declared, staged: false, result: null as string | null };
@@ -62,3 +62,15 @@ export default defineCommand<Record<string, never>, TimerListRow[]>({
     ]);
   },
 });
+
+/** JSON from systemd >= 250; the table from older ones that ignore --output=json. Anything else is
+ *  named as what it is, not as a JSON syntax error. */
+async function parseTimers(text: string, parseJson: (t: string) => import("../../system/systemd.js").TimerRow[]) {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) return parseJson(trimmed);
+  if (/^0 timers listed/.test(trimmed)) return []; // the table form with no timers has no header
+  const table = (await import("../../system/timers-text.js")).parseTimersText(text);
+  if (table) return table;
+  const { NixiError } = await import("../../core/errors.js");
+  throw new NixiError("FAILED", `systemctl list-timers printed neither JSON nor its table: ${JSON.stringify(trimmed.split("\n")[0].slice(0, 120))}`);
+}
