@@ -79,6 +79,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     noInput: opts.input === false,
     noColor: opts.color === false,
     quiet: !!opts.quiet,
+    force: !!opts.force,
     verbose: !!opts.verbose,
     root: opts.root ?? "/",
     config: opts.config ?? env.NIXI_CONFIG,
