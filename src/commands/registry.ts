@@ -14,6 +14,7 @@ import node from "./node/index.js";
 import user from "./user/index.js";
 import gpu from "./gpu/index.js";
 import mount from "./mount/index.js";
+import option from "./option/index.js";
 
 export const GROUP_SUMMARIES: Record<string, string> = {
   system: "Generations, rebuild, rollback, health and upgrades",
@@ -32,9 +33,10 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   "gpu nvidia": "NVIDIA driver: open or proprietary kernel module, container toolkit, nvidia-smi",
   "gpu amd": "AMD GPUs: amdgpu with Mesa, ROCm OpenCL, sysfs readings",
   mount: "Filesystems: mount now, declare for every boot (mounts.nix), block devices",
+  option: "NixOS options: type, default, current value, search",
 };
 
-export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount];
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...option];
 
 /** The catalog used when running from source (tests); the build uses a generated manifest instead. */
 export const SOURCE_CATALOG: Catalog = {

@@ -36,9 +36,13 @@ export function redact(text: string): string {
   out = out.replace(PEM, (_m, kind) => `-----BEGIN ${kind}PRIVATE KEY-----${MASK}-----END ${kind}PRIVATE KEY-----`);
   out = out.replace(AUTH_HEADER, (_m, name, sep, scheme) => `${name}${sep}${scheme ? scheme + " " : ""}${MASK}`);
   out = out.replace(URL_CREDENTIALS, (_m, prefix) => `${prefix}:${MASK}@`);
-  out = out.replace(ASSIGNMENT, (m, q, key, sep, value: string) => {
+  out = out.replace(ASSIGNMENT, (m, q, key, sep, value: string, offset: number, whole: string) => {
     // Paths to secret files are references, not secrets ("passwordFile = /srv/.credentials/x").
     if (/file$|path$|_file$|files$/i.test(key) || value === MASK || /^["']?\*+["']?$/.test(value)) return m;
+    // A boolean or a Nix/JSON number is not a secret (PasswordAuthentication = false;); a bare
+    // number elsewhere (PASSWORD=123456 in an env file) still is.
+    if (/^(?:true|false|null)$/.test(value)) return m;
+    if (/^-?\d+(?:\.\d+)?$/.test(value) && (q !== "" || whole[offset + m.length] === ";")) return m;
     const quote = value.startsWith('"') ? '"' : value.startsWith("''") && value.length >= 4 ? "''" : value.startsWith("'") ? "'" : "";
     return `${q}${key}${q}${sep}${quote}${MASK}${quote}`;
   });

@@ -39,7 +39,7 @@ export async function checkBeforeWrite(ctx: Ctx, w: BeforeWrite): Promise<Evalua
     for (const k of keys) {
       const segs = parseOptionPath(k, "option path in state.toml [options]", 1);
       for (const v of verifyWithCatalog(segs, normalise(options[k]))) {
-        if (v.kind === "bad") throw new NixiError("STATE_INVALID", `state.toml [options] ${k}: ${v.why.startsWith(v.path) ? v.why.slice(v.path.length).replace(/^:\s*/, "") || v.why : v.why}`, v.hint ?? "fix it with `nixi config set`/`nixi config unset` or edit state.toml");
+        if (v.kind === "bad") throw new NixiError("STATE_INVALID", `state.toml [options]: ${v.why.startsWith(v.path) ? v.why : `${v.path} does not take this value, ${v.why}`}`, v.hint ?? "fix it with `nixi config set`/`nixi config unset` or edit state.toml");
         if (v.kind === "unknown" && w.all) ctx.warn(`state.toml [options] ${k}: ${v.why}${v.hint ? ` (${v.hint})` : ""}`);
       }
     }

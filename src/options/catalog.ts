@@ -214,3 +214,14 @@ export function suggestPaths(segs: string[], n = 3): string[] {
   scored.sort((a, b) => a[0] - b[0] || a[1].length - b[1].length);
   return [...new Set(scored.map(([, p]) => p))].slice(0, n);
 }
+
+/** Every rename/removal record. */
+export function allRenames(): RenameRecord[] {
+  return load().renames.map((r) => r.rec);
+}
+
+/** Old paths that were renamed to this one. */
+export function renamesTo(path: string): string[] {
+  const key = formatOptionPath(splitCatalogPath(path));
+  return allRenames().filter((r) => r.now === key).map((r) => r.path).sort();
+}

@@ -51,7 +51,7 @@ export async function verifyOptionValue(ctx: Ctx, segs: string[], raw: string, p
       const t = parseType(machineType);
       value = typeCommandLineValue(t.k === "unknown" ? null : t, raw, parsed);
       const r = checkValue(t, value);
-      if (r.ok === false) throw new NixiError("INVALID_ARGUMENT", `${key}: ${r.why}`, `the machine declares ${key} as ${machineType}`);
+      if (r.ok === false) throw new NixiError("INVALID_ARGUMENT", `${key} does not take this value, ${r.why}`, `the machine declares ${key} as ${machineType}`);
     }
     return { value, verified: "machine", type: machineType, warnings: [] };
   }

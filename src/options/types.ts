@@ -200,10 +200,12 @@ export function typeName(t: OptionType): string {
 
 /** Check a JSON value against a type. `where` names the place in the value for messages. */
 export function checkValue(t: OptionType, v: unknown, where = ""): CheckResult {
-  const bad = (why: string): CheckResult => ({ ok: false, why: `${where ? `${where}: ` : ""}${why}` });
+  // no "name: value" shapes in messages: redaction would take a secret-looking name's value for a secret
+  const bad = (why: string): CheckResult => ({ ok: false, why: `${where ? `at ${where}, ` : ""}${why}` });
   const expect = () => bad(`${show(v)} is ${kindOf(v)}, expected ${typeName(t)}`);
   switch (t.k) {
     case "bool":
+      if (typeof v === "string" && /^(yes|no|on|off|true|false)$/i.test(v)) return bad(`${show(v)} is a string, expected a boolean: write true or false (without quotes)`);
       return typeof v === "boolean" ? { ok: true } : expect();
     case "int":
       if (typeof v !== "number" || !Number.isInteger(v)) return expect();

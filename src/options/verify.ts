@@ -89,5 +89,5 @@ export function typeCommandLineValue(t: OptionType | null, raw: string, parsed: 
 export function refusal(verdicts: LeafVerdict[]): NixiError | null {
   const bad = verdicts.find((v) => v.kind === "bad") as Extract<LeafVerdict, { kind: "bad" }> | undefined;
   if (!bad) return null;
-  return new NixiError("INVALID_ARGUMENT", bad.why.startsWith(bad.path) ? bad.why : `${bad.path}: ${bad.why}`, bad.hint);
+  return new NixiError("INVALID_ARGUMENT", bad.why.startsWith(bad.path) ? bad.why : `${bad.path} does not take this value, ${bad.why}`, bad.hint);
 }
