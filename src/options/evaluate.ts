@@ -119,7 +119,7 @@ async function runEval(ctx: Ctx, avail: Extract<Availability, { ok: true }>, exp
       : ["nix-instantiate", "--eval", "--strict", "--json", "--expr", expr];
   const started = Date.now();
   const r = await ctx.exec.run(argv, { readOnly: true, timeoutMs: timeout * 1000, privileged: false });
-  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  const seconds = Math.round((Date.now() - started) / 10) / 100;
   if (r.timedOut) {
     throw new NixiError("FAILED", `evaluating the NixOS configuration timed out after ${timeout} s`, "a slow machine may need more time: set NIXI_EVAL_TIMEOUT=SECONDS");
   }
@@ -217,8 +217,14 @@ export async function evaluateNewFiles(ctx: Ctx, avail: Extract<Availability, { 
   toplevel = lib.attrByPath [ "system" "build" "toplevel" ] null c;
   values = map (p: lib.attrByPath p null c) ${`[ ${optionPaths.map(nixList).join(" ")} ]`};
 in builtins.seq c (builtins.deepSeq values (if toplevel != null then toplevel.drvPath else true))`;
-    const { seconds } = await runEval(ctx, avail, expr);
-    return { seconds };
+    try {
+      const { seconds } = await runEval(ctx, avail, expr);
+      return { seconds };
+    } catch (e) {
+      // name the files as they will be, not the temporary copy
+      if (e instanceof NixiError) throw new NixiError(e.code, e.message.split(hostPath(ctx, tmp)).join(hostPath(ctx, dir)), e.hint, e.details);
+      throw e;
+    }
   } finally {
     await ctx.exec.remove(tmp, { recursive: true, privileged: true }).catch(() => {});
   }

@@ -22,6 +22,6 @@ export async function readFromMachine(ctx: Ctx, segs: string[], withValue: boole
   } catch (e) {
     if (!(e instanceof NixiError)) throw e;
     ctx.warn(`could not read the option from the machine: ${e.message}`);
-    return { evaluated: false, skipped: e.message.split("\n")[0] };
+    return { evaluated: false, skipped: e.message.replace(/\s*\n\s*/g, " ") };
   }
 }

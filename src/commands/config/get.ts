@@ -45,7 +45,8 @@ export default defineCommand<{ option: string }, GetData>({
       const files = m.files ?? [];
       const nixiFile = hostPath(ctx, posix.join(ctx.config.nixiDir, "options.nix"));
       const nixiFolder = hostPath(ctx, ctx.config.nixiDir) + "/";
-      const source: GetData["source"] = files.length === 0 ? "default" : files.includes(nixiFile) ? "nixi" : files.some((f) => f.startsWith(nixiFolder)) ? "nixi" : "other";
+      const declared = new Set(m.declarations ?? []);
+      const source: GetData["source"] = files.every((f) => declared.has(f)) ? "default" : files.includes(nixiFile) ? "nixi" : files.some((f) => f.startsWith(nixiFolder)) ? "nixi" : "other";
       if (m.value?.error) ctx.warn(`${key}: ${m.value.error}`);
       return { option: key, value: m.value && "value" in m.value ? redactOptionValue(segs, m.value.value) : null, source, files, type: (m.rest?.length ? m.elemType : m.type) ?? null, evaluation };
     }
