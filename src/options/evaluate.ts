@@ -18,8 +18,10 @@ export async function evaluationAvailable(ctx: Ctx): Promise<Availability> {
   if (ctx.exec.node === LOCAL && ctx.root !== "/" && ctx.env.NIXI_ROOT_EXEC !== "1") {
     return { ok: false, why: `--root ${ctx.root}: nixi runs no programs for a mounted system (NIXI_ROOT_EXEC=1 allows it)` };
   }
-  if (!(await ctx.exec.stat("/etc/NIXOS"))) return { ok: false, why: "this machine is not NixOS (no /etc/NIXOS)" };
+  // /etc/NIXOS for the default /etc/nixos/configuration.nix: the etc folder holding the configuration's folder
   const etc = posix.dirname(ctx.config.configurationNix);
+  const marker = posix.join(posix.dirname(etc), "NIXOS");
+  if (!(await ctx.exec.stat(marker))) return { ok: false, why: `this machine is not NixOS (no ${marker})` };
   if (await ctx.exec.stat(posix.join(etc, "flake.nix"))) {
     if (!(await ctx.exec.which("nix"))) return { ok: false, why: "nix is not on PATH" };
     return { ok: true, mode: "flake", flakeDir: etc };

@@ -92,7 +92,7 @@ function parse(text: string): OptionType {
   }
   const single = /^value [“"]((?:[^”"\\]|\\.)*)[”"] \(singular enum\)$/.exec(s);
   if (single) return { k: "enum", values: [single[1]] };
-  if (/^(?:string|path|printable string)[, ]/.test(s) && !splitTop(s, " or ").slice(1).some((a) => /^(?:null|list|attribute|signed|boolean|path|package)\b/.test(a.trim()))) {
+  if (/^(?:string|path),|^printable string/.test(s) && !splitTop(s, " or ").slice(1).some((a) => /^(?:null|list|attribute|signed|boolean|path|package)\b/.test(a.trim()))) {
     if (/^(?:string|printable string)/.test(s)) return { k: "str" };
   }
   const coerced = /^(.*) convertible to it$/.exec(s);
