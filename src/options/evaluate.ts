@@ -171,8 +171,12 @@ export async function evaluateOption(ctx: Ctx, avail: Extract<Availability, { ok
   sys = ${systemExpr(avail, null, host).replace("CONFIGURATION", nixStr(hostPath(ctx, ctx.config.configurationNix)))};
   lib = import <nixpkgs/lib>;
 ${PRELUDE}
-  r = sub (walk sys.options ${nixList(segs)});
+  r0 = walk sys.options ${nixList(segs)};
+  r = sub r0;
   o = r.opt;
+  # values and definitions come from the top-level option: sub-options of a submodule type are
+  # declarations only (evaluated without the machine's definitions)
+  top = r0.opt;
 in if r ? opt then {
   found = true;
   loc = o.loc;
@@ -182,9 +186,9 @@ in if r ? opt then {
   description = text (o.description or null);
   default = if o ? defaultText then { text = text o.defaultText; } else if o ? default then safe o.default else null;
   declarations = map toString (o.declarations or [ ]);
-  files = map toString (o.files or [ ]);
+  files = map toString (top.files or [ ]);
   readOnly = o.readOnly or false;
-  ${withValue ? "value = safe (if r.rest == [ ] then o.value else lib.attrByPath r.rest null o.value);" : ""}
+  ${withValue ? "value = safe (if r0.rest == [ ] then top.value else lib.attrByPath r0.rest null top.value);" : ""}
 } else { found = false; } // (builtins.removeAttrs r [ "opt" ])`;
   const { stdout, seconds } = await runEval(ctx, avail, expr);
   let result: EvaluatedOption;
