@@ -171,9 +171,9 @@ export function searchOptions(term: string, limit = 20): { hits: SearchHit[]; to
     const segs = lower.split(".");
     let score = 0;
     if (lower === term.toLowerCase()) score += 1000;
+    const exact = path.split(".");
     for (const w of words) {
-      if (segs[segs.length - 1] === w) score += 60;
-      else if (segs.includes(w)) score += 30;
+      if (segs.includes(w)) score += 30 + (segs[segs.length - 1] === w ? 5 : 0) + (exact.includes(w) ? 5 : 0);
       else if (segs.some((s) => s.startsWith(w))) score += 15;
       if (lower.startsWith(w)) score += 10;
     }
