@@ -47,7 +47,9 @@ export async function checkBeforeWrite(ctx: Ctx, w: BeforeWrite): Promise<Evalua
   const { evaluationAvailable, evaluateNewFiles } = await import("./evaluate.js");
   const avail = await evaluationAvailable(ctx);
   if (!avail.ok) {
-    ctx.log(`full evaluation skipped: ${avail.why}; options were checked against nixi's catalog only`);
+    // said plainly where options were checked; a verbose line for other changes (fw open under --root)
+    const say = keys.length ? ctx.log : ctx.debug;
+    say(`full evaluation skipped: ${avail.why}; ${keys.length ? "options were checked against nixi's catalog only" : "the change was not evaluated"}`);
     return { evaluated: false, skipped: avail.why };
   }
   ctx.log("evaluating the new configuration ...");

@@ -82,9 +82,6 @@ export function parseType(description: string | null | undefined): OptionType {
 
 function parse(text: string): OptionType {
   const s = stripParens(text);
-  // leaves whose text contains " or " / "," themselves
-  if (/^(?:(?:Nix config|INI|JSON|YAML|TOML)\s+)?atom\s*\(/i.test(s) || /^INI atom/.test(s) || s === "sysctl option value" || s === "systemd option") return { k: "atom" };
-  if (/^(?:JSON|YAML|TOML|INI|Nix config|KDL|Lua|HCL|Elixir|Python|PHP|XML)[\w\s]* value\b/i.test(s) || s === "anything" || s === "unspecified value" || s === "raw value" || /^section of an INI file/.test(s)) return { k: "anything" };
   const enumM = /^one of (.*)$/.exec(s);
   if (enumM) {
     const v = enumValues(enumM[1]);
@@ -105,6 +102,9 @@ function parse(text: string): OptionType {
     }
     return { k: "either", of: alts.map(parse) };
   }
+  // atoms and free-form values (their descriptions list types in parentheses)
+  if (/^(?:(?:Nix config|INI|JSON|YAML|TOML)\s+)?atom\s*\(/i.test(s) || /^INI atom/.test(s) || s === "sysctl option value" || s === "systemd option") return { k: "atom" };
+  if (/^(?:JSON|YAML|TOML|INI|Nix config|KDL|Lua|HCL|Elixir|Python|PHP|XML)[\w\s]* value\b/i.test(s) || s === "anything" || s === "unspecified value" || s === "raw value" || /^section of an INI file/.test(s)) return { k: "anything" };
   let m: RegExpExecArray | null;
   if ((m = /^non-empty (.*)$/.exec(s)) && /^\(?list of/.test(m[1])) return parse(m[1]);
   if ((m = /^list of (.*)$/.exec(s))) return { k: "list", of: parse(m[1]) };

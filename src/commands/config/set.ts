@@ -53,8 +53,10 @@ export default defineCommand<{ option: string; value: string }, SetData>({
   jsonFields: ["option", "value", "previous", "verified", "type", "evaluation"],
   async mutate(state, input, ctx) {
     const { segs, key } = parseOptionArg(input.option);
+    const parsed = parseOptionValue(input.value);
+    refuseSecrets(segs, parsed); // a secret is refused (exit 4) whatever the option is
     const { verifyOptionValue } = await import("../../options/set-check.js");
-    const checked = await verifyOptionValue(ctx, segs, input.value, parseOptionValue(input.value));
+    const checked = await verifyOptionValue(ctx, segs, input.value, parsed);
     const value = checked.value;
     refuseSecrets(segs, value);
     const options: Record<string, unknown> = (state.options ??= {});
