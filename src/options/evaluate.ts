@@ -11,6 +11,7 @@ import { LOCAL } from "../exec/targets.js";
 export const EVAL_TIMEOUT_DEFAULT_S = 120;
 const CACHE_DIR = ".options-cache"; // dot-folder in nixi's folder (bookkeeping)
 
+/** flakeDir: the flake's folder as the machine's programs see it. */
 export type Availability = { ok: true; mode: "channel" | "flake"; flakeDir?: string } | { ok: false; why: string };
 
 /** Can this run evaluate the machine's configuration? Says why not (for "the full check was skipped"). */
@@ -24,7 +25,7 @@ export async function evaluationAvailable(ctx: Ctx): Promise<Availability> {
   if (!(await ctx.exec.stat(marker))) return { ok: false, why: `this machine is not NixOS (no ${marker})` };
   if (await ctx.exec.stat(posix.join(etc, "flake.nix"))) {
     if (!(await ctx.exec.which("nix"))) return { ok: false, why: "nix is not on PATH" };
-    return { ok: true, mode: "flake", flakeDir: etc };
+    return { ok: true, mode: "flake", flakeDir: hostPath(ctx, etc) };
   }
   if (!(await ctx.exec.which("nix-instantiate"))) return { ok: false, why: "nix-instantiate is not on PATH" };
   return { ok: true, mode: "channel" };
@@ -212,7 +213,16 @@ export async function evaluateNewFiles(ctx: Ctx, avail: Extract<Availability, { 
       if (name.endsWith(".nix")) await ctx.exec.writeFile(posix.join(tmp, name), content, { privileged: true, mode: 0o600 });
     }
     const nixiHost = hostPath(ctx, dir);
-    const configuration = `{ imports = [ ${nixStr(hostPath(ctx, ctx.config.configurationNix))} ${nixStr(hostPath(ctx, posix.join(tmp, "default.nix")))} ]; disabledModules = ${nixList([nixiHost, posix.join(nixiHost, "default.nix")])}; }`;
+    const newDefault = nixStr(hostPath(ctx, posix.join(tmp, "default.nix")));
+    let configuration: string;
+    if (avail.mode === "flake") {
+      // the flake is evaluated from its copy in the store: its ./nixi import has a store path
+      const rel = posix.relative(posix.dirname(ctx.config.configurationNix), dir);
+      const keys = rel.startsWith("..") ? nixList([nixiHost, posix.join(nixiHost, "default.nix")]) : `[ (src + ${nixStr("/" + rel)}) (src + ${nixStr("/" + rel + "/default.nix")}) ]`;
+      configuration = `let src = (builtins.getFlake ${nixStr(avail.flakeDir!)}).outPath; in { imports = [ ${newDefault} ]; disabledModules = ${keys}; }`;
+    } else {
+      configuration = `{ imports = [ ${nixStr(hostPath(ctx, ctx.config.configurationNix))} ${newDefault} ]; disabledModules = ${nixList([nixiHost, posix.join(nixiHost, "default.nix")])}; }`;
+    }
     const host = avail.mode === "flake" ? await flakeHost(ctx) : "";
     const config = avail.mode === "flake" ? configuration : `${nixStr(hostPath(ctx, posix.join(tmp, "eval.nix")))}`;
     if (avail.mode === "channel") await ctx.exec.writeFile(posix.join(tmp, "eval.nix"), configuration + "\n", { privileged: true, mode: 0o600 });

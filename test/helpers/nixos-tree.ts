@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
+import { hostname } from "node:os";
 
 export const NIXPKGS_LIB = resolve(import.meta.dirname, "../../../shared/nixos/nixpkgs-lib/lib");
 
@@ -54,8 +55,9 @@ export interface NixosTree {
   cleanup(): void;
 }
 
-/** opts.block: nixos/default.nix reads a FIFO nobody writes (evaluation never finishes: timeout tests). */
-export function makeNixosTree(opts: { block?: boolean; configuration?: string } = {}): NixosTree {
+/** opts.block: nixos/default.nix reads a FIFO nobody writes (evaluation never finishes: timeout tests).
+ *  opts.flake: /etc/nixos is a flake whose nixosConfigurations.<this host> is the same evaluation. */
+export function makeNixosTree(opts: { block?: boolean; configuration?: string; flake?: boolean } = {}): NixosTree {
   const dir = mkdtempSync(join(tmpdir(), `nixi-tree-${process.pid}-`));
   const nixpkgs = join(dir, "nixpkgs");
   mkdirSync(join(nixpkgs, "nixos/modules"), { recursive: true });
@@ -83,6 +85,12 @@ in ${block}{ inherit (eval) config options; }
     join(root, "etc/nixos/configuration.nix"),
     opts.configuration ?? `{ ... }: {\n  imports = [ ./nixi ./myapp.nix ];\n  services.myapp.mode = "fast";\n  networking.hostName = "web1";\n}\n`,
   );
+  if (opts.flake) {
+    writeFileSync(
+      join(root, "etc/nixos/flake.nix"),
+      `{\n  outputs = { self }: {\n    nixosConfigurations.${JSON.stringify(hostname().split(".")[0])} = (import <nixpkgs/lib>).evalModules { modules = [ ./configuration.nix <nixpkgs/nixos/modules/base.nix> ]; };\n  };\n}\n`,
+    );
+  }
   // as after `nixi init`: an empty nixi folder module
   writeFileSync(join(root, "etc/nixos/nixi/default.nix"), "{\n  imports = [ ];\n}\n");
   return {

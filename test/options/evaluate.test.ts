@@ -25,6 +25,7 @@ function wrapperBin(): { dir: string; calls: () => string[] } {
   const log = join(dir, "calls.log");
   writeFileSync(log, "");
   writeFileSync(join(dir, "nix-instantiate"), `#!/bin/sh\necho nix-instantiate >> '${log}'\nexec /usr/bin/nix-instantiate "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(dir, "nix"), `#!/bin/sh\necho nix >> '${log}'\nexec /usr/bin/nix "$@"\n`, { mode: 0o755 });
   writeFileSync(join(dir, "nixos-rebuild"), `#!/bin/sh\necho "nixos-rebuild $*" >> '${log}'\nexit 0\n`, { mode: 0o755 });
   return { dir, calls: () => readFileSync(log, "utf8").split("\n").filter(Boolean) };
 }
@@ -136,6 +137,33 @@ describe("config set evaluates before writing", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/the new configuration evaluates/);
     expect(bin.calls()).toEqual(["nix-instantiate"]);
+  });
+});
+
+describe("a flake system", () => {
+  it("reads nixosConfigurations.<host>.options and evaluates the new files through extendModules", async () => {
+    const flake = makeNixosTree({ flake: true });
+    trees.push(flake);
+    const nx = (args: string[]) => run([...args, "--root", flake.root, "--json"], { env: flake.env, path: [bin.dir] });
+    const show = await nx(["option", "show", "services.myapp.mode"]);
+    expect(show.exitCode, show.stderr).toBe(0);
+    expect(show.json.data).toMatchObject({ known: ["machine"], value: "fast", type: 'one of "fast", "safe"' });
+    const good = await nx(["config", "set", "services.myapp.version", "2.0", "--yes", "--no-rebuild"]);
+    expect(good.exitCode, good.stderr).toBe(0);
+    expect(good.json.data).toMatchObject({ value: "2.0", evaluation: { evaluated: true } });
+    // the old nixi files are disabled in the flake's store copy: only the new value is seen (no conflict with "2.0")
+    const again = await nx(["config", "set", "services.myapp.version", "3.0", "--yes", "--no-rebuild"]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    // a real conflict with configuration.nix (mode = "fast") is the module system's error
+    const conflict = await nx(["config", "set", "services.myapp.mode", "safe", "--yes", "--no-rebuild"]);
+    expect(conflict.exitCode).toBe(2);
+    expect(conflict.json.error.message).toMatch(/The option `services\.myapp\.mode' has conflicting definition values/);
+    const before = treeHash(flake.root, [".options-cache"]);
+    const bad = await nx(["config", "set", "services.myapp.workers", "3", "--yes", "--no-rebuild"]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.json.error.message).toMatch(/is not of type `signed integer'/);
+    expect(treeHash(flake.root, [".options-cache"])).toBe(before);
+    expect(bin.calls().every((c) => c === "nix")).toBe(true);
   });
 });
 
