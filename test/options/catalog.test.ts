@@ -127,6 +127,21 @@ describe("config set through the CLI", () => {
   });
 });
 
+describe("config show and unset", () => {
+  it("config show prints booleans of secret-named options (PasswordAuthentication = false)", async () => {
+    const root = makeRoot();
+    expect((await run(["config", "set", "services.openssh.settings.PasswordAuthentication", "false", "--yes", "--no-rebuild", "--root", root])).exitCode).toBe(0);
+    const r = await run(["config", "show", "--root", root]);
+    expect(r.stdout).toContain("PasswordAuthentication = false;");
+    expect(r.stdout).toContain('"services.openssh.settings.PasswordAuthentication" = false');
+  });
+  it("config unset of an old name says what it was renamed to", async () => {
+    const r = await run(["config", "unset", "hardware.opengl.enable", "--yes", "--no-rebuild", "--root", makeRoot(), "--json"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.json.warnings[0]).toMatch(/not set by nixi \(hardware\.opengl\.enable was renamed to hardware\.graphics\.enable in 24\.11\)/);
+  });
+});
+
 describe("[options] in a hand-edited state.toml", () => {
   it("system rebuild refuses a renamed option and a wrong type (exit 2), nothing written", async () => {
     for (const [line, msg] of [
