@@ -54,6 +54,7 @@ let loaded: Loaded | undefined;
 
 /** Catalog paths: dot-separated, "quoted" names may hold dots. */
 export function splitCatalogPath(path: string): string[] {
+  if (!path.includes('"')) return path.split(".");
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|([^."]+)/g;
   let m: RegExpExecArray | null;
