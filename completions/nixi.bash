@@ -55,7 +55,7 @@ _nixi_flags() {
         "mount persist") _nixi_r="--credentials-file --options --source --type" ;;
         "node adopt") _nixi_r="--identity --mode --port --user" ;;
         "node setup") _nixi_r="--runtime" ;;
-        "option search") _nixi_r="--limit" ;;
+        "option search") _nixi_r="--limit --machine" ;;
         "pkg list") _nixi_r="--declared-only" ;;
         "pkg search") _nixi_r="--limit" ;;
         "service list") _nixi_r="--state" ;;

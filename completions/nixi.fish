@@ -238,7 +238,7 @@ complete -c nixi -n '__nixi_at node' -a remove -d 'Drop a node from the inventor
 complete -c nixi -n '__nixi_at node' -a setup -d 'Prepare a managed node: narrow sudo rules, container runtime, NFS/SMB, /srv'
 
 # option
-complete -c nixi -n '__nixi_at option' -a search -d 'Search NixOS option paths (ranked; nixi\'s offline catalog)'
+complete -c nixi -n '__nixi_at option' -a search -d 'Search NixOS options by path (and description with --machine), ranked'
 complete -c nixi -n '__nixi_at option' -a show -d 'Show a NixOS option: type, default, description, declared in, renames, current value'
 
 # pkg
@@ -396,6 +396,7 @@ complete -c nixi -n '__nixi_in node setup' -l runtime -x -a 'podman docker' -d '
 
 # option search
 complete -c nixi -n '__nixi_in option search' -l limit -x -d 'at most this many matches (default 20)'
+complete -c nixi -n '__nixi_in option search' -l machine -d 'also search the machine\'s own options and descriptions (evaluates the configuration)'
 
 # pkg list
 complete -c nixi -n '__nixi_in pkg list' -l declared-only -d 'only what nixi declared (skip evaluating the configuration)'

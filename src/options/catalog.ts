@@ -161,28 +161,36 @@ export interface SearchHit extends CatalogOption {
   score: number;
 }
 
+/** Score of a path for the search words (null: some word occurs neither in the path nor in the
+ *  description). Whole path parts rank first, then prefixes; shorter paths before longer ones. */
+export function scoreOption(path: string, term: string, description: string | null = null): number | null {
+  const words = term.toLowerCase().split(/\s+/).filter(Boolean);
+  const lower = path.toLowerCase();
+  const desc = description?.toLowerCase() ?? "";
+  if (!words.every((w) => lower.includes(w) || desc.includes(w))) return null;
+  const segs = lower.split(".");
+  const exact = path.split(".");
+  let score = lower === term.toLowerCase() ? 1000 : 0;
+  for (const w of words) {
+    if (segs.includes(w)) score += 30 + (segs[segs.length - 1] === w ? 5 : 0) + (exact.includes(w) ? 5 : 0);
+    else if (segs.some((s) => s.startsWith(w))) score += 15;
+    else if (lower.includes(w)) score += 5;
+    else score += 2; // in the description only
+    if (lower.startsWith(w)) score += 10;
+  }
+  return Math.round((score - segs.length * 2 - path.length / 20) * 10) / 10;
+}
+
 /** Ranked matches: every word of the term must occur in the path (case-insensitive). */
 export function searchOptions(term: string, limit = 20): { hits: SearchHit[]; total: number } {
   const { doc } = load();
-  const words = term.toLowerCase().split(/[\s]+/).filter(Boolean);
   const hits: Array<{ i: number; score: number }> = [];
   doc.options.forEach(([path], i) => {
-    const lower = path.toLowerCase();
-    if (!words.every((w) => lower.includes(w))) return;
-    const segs = lower.split(".");
-    let score = 0;
-    if (lower === term.toLowerCase()) score += 1000;
-    const exact = path.split(".");
-    for (const w of words) {
-      if (segs.includes(w)) score += 30 + (segs[segs.length - 1] === w ? 5 : 0) + (exact.includes(w) ? 5 : 0);
-      else if (segs.some((s) => s.startsWith(w))) score += 15;
-      if (lower.startsWith(w)) score += 10;
-    }
-    score -= segs.length * 2 + path.length / 20;
-    hits.push({ i, score });
+    const score = scoreOption(path, term);
+    if (score !== null) hits.push({ i, score });
   });
   hits.sort((a, b) => b.score - a.score || (doc.options[a.i][0] < doc.options[b.i][0] ? -1 : 1));
-  return { total: hits.length, hits: hits.slice(0, limit).map((h) => ({ ...entry(h.i), score: Math.round(h.score * 10) / 10 })) };
+  return { total: hits.length, hits: hits.slice(0, limit).map((h) => ({ ...entry(h.i), score: h.score })) };
 }
 
 function distance(a: string, b: string, max: number): number {

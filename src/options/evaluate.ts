@@ -156,9 +156,11 @@ async function cacheKey(ctx: Ctx, parts: string[]): Promise<string> {
 }
 
 /** Read one option from the machine (cached per system generation). */
-export async function evaluateOption(ctx: Ctx, avail: Extract<Availability, { ok: true }>, segs: string[], withValue: boolean): Promise<EvalRun<EvaluatedOption>> {
+/** Run `query` (a Nix expression over `sys`, `lib` and the prelude) on the machine; results are
+ *  cached per system generation and nixi's state. */
+async function cachedQuery<T>(ctx: Ctx, avail: Extract<Availability, { ok: true }>, keyParts: string[], query: string): Promise<EvalRun<T>> {
   const host = avail.mode === "flake" ? await flakeHost(ctx) : "";
-  const key = await cacheKey(ctx, [avail.mode, host, JSON.stringify(segs), String(withValue)]);
+  const key = await cacheKey(ctx, [avail.mode, host, ...keyParts]);
   const cachePath = posix.join(ctx.config.nixiDir, CACHE_DIR, `${key}.json`);
   const hit = await ctx.exec.readFile(cachePath).catch(() => null);
   if (hit) {
@@ -172,6 +174,22 @@ export async function evaluateOption(ctx: Ctx, avail: Extract<Availability, { ok
   sys = ${systemExpr(avail, null, host).replace("CONFIGURATION", nixStr(hostPath(ctx, ctx.config.configurationNix)))};
   lib = import <nixpkgs/lib>;
 ${PRELUDE}
+in ${query}`;
+  const { stdout, seconds } = await runEval(ctx, avail, expr);
+  let result: T;
+  try {
+    result = JSON.parse(stdout);
+  } catch {
+    throw new NixiError("FAILED", "the evaluation printed something that is not JSON");
+  }
+  // a monitored node refuses the write: the cache is only a speed-up
+  await ctx.exec.writeFile(cachePath, JSON.stringify(result), { privileged: true, mode: 0o600 }).catch(() => {});
+  return { result, seconds, cached: false };
+}
+
+/** Read one option from the machine (cached per system generation). */
+export async function evaluateOption(ctx: Ctx, avail: Extract<Availability, { ok: true }>, segs: string[], withValue: boolean): Promise<EvalRun<EvaluatedOption>> {
+  return cachedQuery<EvaluatedOption>(ctx, avail, ["option", JSON.stringify(segs), String(withValue)], `let
   r0 = walk sys.options ${nixList(segs)};
   r = sub r0;
   o = r.opt;
@@ -190,16 +208,26 @@ in if r ? opt then {
   files = map toString (top.files or [ ]);
   readOnly = o.readOnly or false;
   ${withValue ? "value = safe (if r0.rest == [ ] then top.value else lib.attrByPath r0.rest null top.value);" : ""}
-} else { found = false; } // (builtins.removeAttrs r [ "opt" ])`;
-  const { stdout, seconds } = await runEval(ctx, avail, expr);
-  let result: EvaluatedOption;
-  try {
-    result = JSON.parse(stdout);
-  } catch {
-    throw new NixiError("FAILED", "the evaluation printed something that is not JSON");
-  }
-  await ctx.exec.writeFile(cachePath, JSON.stringify(result), { privileged: true, mode: 0o600 }).catch(() => {});
-  return { result, seconds, cached: false };
+} else { found = false; } // (builtins.removeAttrs r [ "opt" ])`);
+}
+
+export interface MachineOptionSummary {
+  path: string;
+  type: string | null;
+  description: string | null;
+}
+
+/** Every option the machine declares (top-level options; not the sub-options of attrsOf submodules),
+ *  with type and description: for `option search --machine`. Cached per system generation. */
+export async function evaluateOptionList(ctx: Ctx, avail: Extract<Availability, { ok: true }>): Promise<EvalRun<MachineOptionSummary[]>> {
+  return cachedQuery<MachineOptionSummary[]>(ctx, avail, ["list"], `let
+  str = v: let r = builtins.tryEval (text v); in if r.success && builtins.isString r.value then r.value else null;
+  typeOf = o: let r = builtins.tryEval (o.type.description or o.type.name); in if r.success then r.value else null;
+  collect = node:
+    if isOpt node then [ { path = lib.showOption node.loc; type = typeOf node; description = str (node.description or null); } ]
+    else if builtins.isAttrs node then builtins.concatLists (lib.mapAttrsToList (n: v: if n == "_module" then [ ] else collect v) node)
+    else [ ];
+in collect sys.options`);
 }
 
 /** Evaluate the system with nixi's NEW files (a temporary copy in nixi's folder) in place of the

@@ -86,17 +86,26 @@ describe("option search", () => {
     expect(human.stdout).toMatch(/more: --limit/);
     const json = await local(["option", "search", "firewall", "allowedTCPPorts", "--limit", "1", "--json"]);
     expectEnvelope(json.json);
-    expect(json.json.data.options).toEqual([{ path: "networking.firewall.allowedTCPPorts", type: "list of 16 bit unsigned integer; between 0 and 65535 (both inclusive)", default: "[ ]", score: expect.any(Number) }]);
+    expect(json.json.data.options).toEqual([{ path: "networking.firewall.allowedTCPPorts", type: "list of 16 bit unsigned integer; between 0 and 65535 (both inclusive)", default: "[ ]", description: null, known: ["catalog"], score: expect.any(Number) }]);
     expect(json.json.data.total).toBe(2); // and networking.firewall.interfaces.<name>.allowedTCPPorts
   });
   it("--limit must be a positive number", async () => {
     const r = await local(["option", "search", "ssh", "--limit", "0", "--json"]);
     expect(r.exitCode).toBe(2);
   });
-  it("over --node", async () => {
+  it("over --node, with --machine: the node's own options and their descriptions", async () => {
     const r = await remote(["option", "search", "openssh", "enable", "--limit", "1", "--json"]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.data.options[0].path).toBe("services.openssh.enable");
+    const m = await remote(["option", "search", "myapp", "listens", "--machine", "--json"]);
+    expect(m.exitCode, m.stderr).toBe(0);
+    expect(m.json.data.options).toEqual([{ path: "services.myapp.port", type: "16 bit unsigned integer; between 0 and 65535 (both inclusive)", default: null, description: "Port myapp listens on.", known: ["machine"], score: expect.any(Number) }]);
+  });
+  it("--machine where the machine cannot be evaluated: the catalog only, with a warning", async () => {
+    const r = await local(["option", "search", "myapp", "--machine", "--json"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.json.data.evaluation).toMatchObject({ evaluated: false });
+    expect(r.json.warnings[0]).toMatch(/not searched: --root/);
   });
 });
 

@@ -78,6 +78,15 @@ describe("reading the machine's options", () => {
     expect(pw.json.data.value).toBe("***");
     expect(pw.stdout).not.toContain("hunter2");
   });
+  it("option search --machine finds user-declared options by path and by description", async () => {
+    const r = await nixi(["option", "search", "myapp", "--machine", "--limit", "50"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.json.data.options.map((o: any) => o.path).sort()).toEqual(["services.myapp.apiPassword", "services.myapp.enable", "services.myapp.mode", "services.myapp.port", "services.myapp.version", "services.myapp.workers"]);
+    const byDescription = await nixi(["option", "search", "myapp", "least", "--machine"]);
+    expect(byDescription.json.data.options).toHaveLength(1);
+    expect(byDescription.json.data.options[0]).toMatchObject({ path: "services.myapp.workers", description: "Worker count (at least 10).", known: ["machine"] });
+    expect(byDescription.json.data.evaluation.cached).toBe(true);
+  });
   it("a path the machine does not declare: exit 2 with what is there", async () => {
     const r = await nixi(["config", "get", "services.myapp.prot"]);
     expect(r.exitCode).toBe(2);
