@@ -69,6 +69,8 @@ function __nixi_value_flag -a cmd flag
             return 0
         case 'node setup --runtime'
             return 0
+        case 'option search --limit'
+            return 0
         case 'pkg search --limit'
             return 0
         case 'service list --state'
@@ -151,6 +153,7 @@ complete -c nixi -f
 complete -c nixi -l all-nodes -d 'run on every node in the inventory'
 complete -c nixi -l config -r -F -d 'config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)'
 complete -c nixi -l dry-run -d 'show the plan, change nothing'
+complete -c nixi -l force -d 'override a safety check that refuses the change (never set by ask)'
 complete -c nixi -l json -d 'print one JSON document (the envelope) on stdout'
 complete -c nixi -l no-color -d 'no colour'
 complete -c nixi -l no-input -d 'never prompt'
@@ -176,6 +179,7 @@ complete -c nixi -n '__nixi_at' -a init -d 'Set up nixi on this machine: import 
 complete -c nixi -n '__nixi_at' -a mount -d 'Filesystems: mount now, declare for every boot (mounts.nix), block devices'
 complete -c nixi -n '__nixi_at' -a net -d 'Network diagnostics: interfaces, routes, listening sockets, ping, resolve, TCP check, trace'
 complete -c nixi -n '__nixi_at' -a node -d 'The machines nixi manages over SSH'
+complete -c nixi -n '__nixi_at' -a option -d 'NixOS options: type, default, current value, search'
 complete -c nixi -n '__nixi_at' -a pkg -d 'System packages'
 complete -c nixi -n '__nixi_at' -a service -d 'systemd services'
 complete -c nixi -n '__nixi_at' -a system -d 'Generations, rebuild, rollback, health and upgrades'
@@ -192,6 +196,7 @@ complete -c nixi -n '__nixi_at channel' -a update -d 'Download the latest versio
 
 # config
 complete -c nixi -n '__nixi_at config' -a diff -d 'Show what is staged in nixi\'s files but not yet applied by a rebuild'
+complete -c nixi -n '__nixi_at config' -a get -d 'Show an option\'s effective value on the machine and where it comes from'
 complete -c nixi -n '__nixi_at config' -a set -d 'Set a NixOS option (written to options.nix in nixi\'s folder)'
 complete -c nixi -n '__nixi_at config' -a show -d 'Show configuration.nix and the modules nixi generates (secrets redacted)'
 complete -c nixi -n '__nixi_at config' -a unset -d 'Remove an option set with `nixi config set` (the option goes back to its default)'
@@ -258,6 +263,10 @@ complete -c nixi -n '__nixi_at node' -a adopt -d 'Add a machine to the inventory
 complete -c nixi -n '__nixi_at node' -a list -d 'List the controller and the nodes, probed over SSH in parallel'
 complete -c nixi -n '__nixi_at node' -a remove -d 'Drop a node from the inventory and forget its host key'
 complete -c nixi -n '__nixi_at node' -a setup -d 'Prepare a managed node: narrow sudo rules, container runtime, NFS/SMB, /srv'
+
+# option
+complete -c nixi -n '__nixi_at option' -a search -d 'Search NixOS options by path (and description with --machine), ranked'
+complete -c nixi -n '__nixi_at option' -a show -d 'Show a NixOS option: type, default, description, declared in, renames, current value'
 
 # pkg
 complete -c nixi -n '__nixi_at pkg' -a install -d 'Install packages system-wide (environment.systemPackages in packages.nix)'
@@ -436,6 +445,10 @@ complete -c nixi -n '__nixi_in node adopt' -l user -x -d 'SSH user on the node (
 
 # node setup
 complete -c nixi -n '__nixi_in node setup' -l runtime -x -a 'podman docker' -d 'container runtime (default: the one the node has, else podman)'
+
+# option search
+complete -c nixi -n '__nixi_in option search' -l limit -x -d 'at most this many matches (default 20)'
+complete -c nixi -n '__nixi_in option search' -l machine -d 'also search the machine\'s own options and descriptions (evaluates the configuration)'
 
 # pkg list
 complete -c nixi -n '__nixi_in pkg list' -l declared-only -d 'only what nixi declared (skip evaluating the configuration)'

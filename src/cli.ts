@@ -79,6 +79,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     noInput: opts.input === false,
     noColor: opts.color === false,
     quiet: !!opts.quiet,
+    force: !!opts.force,
     verbose: !!opts.verbose,
     root: opts.root ?? "/",
     config: opts.config, // NIXI_CONFIG is the default path (defaultConfigPath); only --config must exist

@@ -14,6 +14,7 @@ import node from "./node/index.js";
 import user from "./user/index.js";
 import gpu from "./gpu/index.js";
 import mount from "./mount/index.js";
+import option from "./option/index.js";
 import net from "./net/index.js";
 import file from "./file/index.js";
 
@@ -34,11 +35,12 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   "gpu nvidia": "NVIDIA driver: open or proprietary kernel module, container toolkit, nvidia-smi",
   "gpu amd": "AMD GPUs: amdgpu with Mesa, ROCm OpenCL, sysfs readings",
   mount: "Filesystems: mount now, declare for every boot (mounts.nix), block devices",
+  option: "NixOS options: type, default, current value, search",
   net: "Network diagnostics: interfaces, routes, listening sockets, ping, resolve, TCP check, trace",
   file: "Files under /srv/<name>/ (container data): list, read, write, delete",
 };
 
-export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...net, ...file];
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...option, ...net, ...file];
 
 /** The catalog used when running from source (tests); the build uses a generated manifest instead. */
 export const SOURCE_CATALOG: Catalog = {

@@ -130,9 +130,12 @@ export function redactShapes(text: string): string {
     user !== MASK && (WEB_SCHEME.test(scheme) || (user.length >= 20 && /\d/.test(user) && /[A-Za-z]/.test(user))) ? `${scheme}://${MASK}@` : m,
   );
   out = maskNixValues(out);
-  const assign = (m: string, q: string, key: string, sep: string, value: string) => {
+  const assign = (m: string, q: string, key: string, sep: string, value: string, offset: number, whole: string) => {
     // Paths to secret files are references, not secrets ("passwordFile = /srv/.credentials/x").
     if (!isRedactedKey(key) || value === MASK || /^["']?\*+["']?$|^(true|false|null)$/.test(value) || SECRET_REFERENCE.test(value)) return m;
+    // A boolean or a Nix/JSON number is not a secret (PasswordAuthentication = false;); a bare
+    // number elsewhere (PASSWORD=123456 in an env file) still is.
+    if (/^-?\d+(?:\.\d+)?$/.test(value) && (q !== "" || whole[offset + m.length] === ";")) return m;
     const quote = value.startsWith('"') ? '"' : value.startsWith("''") && value.length >= 4 ? "''" : value.startsWith("'") ? "'" : "";
     return `${q}${key}${q}${sep}${quote}${MASK}${quote}`;
   };

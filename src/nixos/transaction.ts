@@ -176,6 +176,12 @@ export async function runChange<D>(
 
     const changed = stateChanged || changedExtra.length > 0 || mkdirs.length > 0 || chmods.length > 0 || removals.length > 0 || (result.commands?.length ?? 0) > 0 || rebuild;
     if (!changed) return { changed: false, plan, data: result.data, warnings, rebuilt: false };
+    // Option checks and one evaluation of the new configuration, before anything is written.
+    if (writes.size > 0 && !ctx.flags.dryRun) {
+      const { checkBeforeWrite } = await import("../options/before-write.js");
+      const evaluation = await checkBeforeWrite(ctx, { before, draft, files: generated, all: !!opts.forceRebuild });
+      if (result.data && typeof result.data === "object" && "evaluation" in result.data) Object.assign(result.data, { evaluation });
+    }
 
     if (!(await confirmPlan(ctx, plan))) return { changed: false, plan, data: result.data, warnings, rebuilt: false };
 

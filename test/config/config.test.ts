@@ -78,7 +78,7 @@ describe("config set", () => {
     expect((await readLog(log)).filter((l) => l.startsWith("nixos-rebuild"))).toEqual(["nixos-rebuild switch"]);
     // changing the value records the previous one
     const change = await run(`config set services.nginx.enable false --yes --json --no-rebuild --root ${root}`, opts);
-    expect(change.json.data).toEqual({ option: "services.nginx.enable", value: false, previous: true });
+    expect(change.json.data).toMatchObject({ option: "services.nginx.enable", value: false, previous: true });
   });
 
   it("warns when a dedicated nixi command manages the option", async () => {
@@ -108,7 +108,7 @@ describe("config set", () => {
       ["", ""],
     ];
     for (const [i, [text, want]] of cases.entries()) {
-      const r = await run(["config", "set", `services.test${i}.value`, text, "--yes", "--no-rebuild", "--json", "--root", root], opts);
+      const r = await run(["config", "set", `services.test${i}.value`, text, "--yes", "--no-rebuild", "--force", "--json", "--root", root], opts);
       expect(r.exitCode, r.stdout).toBe(0);
       expect(r.json.data.value).toEqual(want);
     }
@@ -217,7 +217,7 @@ describe("config set refuses plain-text secrets (exit 4)", () => {
     ["services.openssh.settings.PasswordAuthentication", "false"],
     ["services.openssh.settings.PermitRootLogin", "prohibit-password"],
     ["security.sudo.wheelNeedsPassword", "true"],
-    ["services.app.environmentFile", "/srv/.credentials/app.env"],
+    ["services.gitea.mailerPasswordFile", "/srv/.credentials/gitea-mailer"],
     ["users.users.alice.openssh.authorizedKeys.keys", '["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop"]'],
     ["networking.wireguard.interfaces.wg0.privateKeyFile", "/srv/.credentials/wg0.key"],
   ])("allows %s", async (option, value) => {

@@ -168,7 +168,7 @@ describe("bash completion", () => {
     // a value that looks like a command word is not one
     expect(bash1("nixi --node fw system ")).toEqual(["gc", "generations", "health", "info", "reboot", "rebuild", "rollback", "upgrade"]);
     // short flags with a value
-    expect(bash1("nixi service logs nginx -n 50 --f")).toEqual(["--follow"]);
+    expect(bash1("nixi service logs nginx -n 50 --fo")).toEqual(["--force", "--follow"]);
   });
 
   it("--node completes node names from the inventory: NIXI_CONFIG, --config on the line, comma lists", () => {

@@ -104,6 +104,8 @@ export interface SshdOptions {
   sudo?: "ok" | "password";
   /** Reuse this host key file (to restart with the same key); default: a new ed25519 key. */
   hostKey?: string;
+  /** Extra environment for commands on the node (e.g. NIX_PATH), added to sshd's SetEnv. */
+  env?: Record<string, string>;
 }
 
 export interface Sshd {
@@ -187,7 +189,7 @@ ${opts.sudo === "password" ? 'echo "sudo: a password is required" >&2; exit 1' :
     "X11Forwarding no",
     "PrintMotd no",
     // HOME in the temp folder: root's own ~/.bashrc (sourced by bash for every ssh command) is not ours
-    `SetEnv PATH=${path} NIXI_FAKE_LOG=${fakeLog}${opts.homeAuthorizedKeys ? "" : ` HOME=${dir}`}`,
+    `SetEnv PATH=${path} NIXI_FAKE_LOG=${fakeLog}${opts.homeAuthorizedKeys ? "" : ` HOME=${dir}`}${Object.entries(opts.env ?? {}).map(([k, v]) => ` ${JSON.stringify(`${k}=${v}`)}`).join("")}`,
   ];
   const configPath = join(dir, "sshd_config");
   writeFileSync(configPath, config.join("\n") + "\n");

@@ -98,7 +98,7 @@ describe("through the CLI", () => {
     const root = await makeRoot();
     const name = 'services."${builtins.abort \\"pwned\\"}".extraConfig';
     const value = '"; networking.firewall.enable = false; x = "${builtins.abort "pwned"}\'\'';
-    const r = await run(["config", "set", name, value, "--yes", "--no-rebuild", "--root", root]);
+    const r = await run(["config", "set", name, value, "--yes", "--no-rebuild", "--force", "--root", root]);
     expect(r.exitCode, r.stderr).toBe(0);
     const v = await evalModule(join(root, "etc/nixos/nixi/options.nix"));
     expect(v).toEqual({ services: { '${builtins.abort "pwned"}': { extraConfig: value } } });
@@ -107,7 +107,7 @@ describe("through the CLI", () => {
   it("a value Nix cannot hold (NUL) is exit 2 and nothing is written", async () => {
     const root = await makeRoot();
     const before = await hashTree(root);
-    const r = await run(["config", "set", "services.x.text", '"a\\u0000b"', "--yes", "--root", root]);
+    const r = await run(["config", "set", "services.x.text", '"a\\u0000b"', "--yes", "--force", "--root", root]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("NUL");
     expect(await hashTree(root)).toBe(before);
@@ -116,7 +116,7 @@ describe("through the CLI", () => {
   it("a hand-broken [options] table is reported with the file, exit 2, and never overwritten", async () => {
     const state = 'version = 1\n[options]\n"services.a" = 1\n"services.a.b" = 2\n';
     const root = await makeRoot({ "etc/nixos/configuration.nix": "{ }", "etc/nixos/nixi/state.toml": state });
-    const r = await run(["config", "set", "services.c.enable", "true", "--yes", "--root", root]);
+    const r = await run(["config", "set", "services.c.enable", "true", "--yes", "--force", "--root", root]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("state.toml [options]");
     expect(await readFile(join(root, "etc/nixos/nixi/state.toml"), "utf8")).toBe(state);

@@ -30,7 +30,7 @@ describe("config set refuses secrets behind short names", () => {
     ["services.foo.settings.encryptionKey", SECRET],
   ])("%s %s: exit 4, value not repeated, nothing written", async (option, value) => {
     const root = initialisedRoot();
-    const r = await run(["config", "set", option, value, "--yes", "--json", "--root", root].map((w) => (/\s|"/.test(w) ? `'${w}'` : w)).join(" "), { path: [FAKES] });
+    const r = await run(["config", "set", option, value, "--yes", "--force", "--json", "--root", root].map((w) => (/\s|"/.test(w) ? `'${w}'` : w)).join(" "), { path: [FAKES] });
     expect(r.exitCode, r.stdout).toBe(4);
     expect(r.json.error.code).toBe("INSECURE");
     expect(r.stdout + r.stderr).not.toContain(SECRET);
@@ -46,7 +46,7 @@ describe("config set refuses secrets behind short names", () => {
     ["services.foo.publicKey", "ssh-ed25519-AAAA"],
   ])("%s %s is not a secret and is written", async (option, value) => {
     const root = initialisedRoot();
-    const r = await run(["config", "set", option, value, "--yes", "--json", "--root", root].map((w) => (/\s|"/.test(w) ? `'${w}'` : w)).join(" "), { path: [FAKES], env: { NIXI_FAKE_LOG: join(root, "fake.log") } });
+    const r = await run(["config", "set", option, value, "--yes", "--force", "--json", "--root", root].map((w) => (/\s|"/.test(w) ? `'${w}'` : w)).join(" "), { path: [FAKES], env: { NIXI_FAKE_LOG: join(root, "fake.log") } });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
   });
 });

@@ -49,7 +49,7 @@ const CASES: Array<[string[], number, string]> = [
   [["fw", "open", "80", "--interface", "eth0 -j ACCEPT"], 2, "eth0 -j ACCEPT"],
   [["fw", "open", "80;1"], 2, "80;1"],
   [["config", "set", "services.x.enable; y", "true"], 2, "services.x.enable; y"],
-  [["config", "set", 'services."${x}".enable', "true", "--dry-run"], 0, ""],
+  [["config", "set", 'services."${x}".enable', "true", "--dry-run", "--force"], 0, ""],
   [["config", "set", "services.x.password", "hunter2-secret"], 4, "services.x.password"],
   [["channel", "add", "x", "file:///etc/passwd"], 2, "file:///etc/passwd"],
   [["channel", "add", "x y", "https://a"], 2, "x y"],

@@ -36,7 +36,7 @@ describe("init restores configuration.nix with its mode", () => {
     }) as Executor;
 
     const spec = COMMANDS.find((c) => c.path.join(" ") === "init")!;
-    const flags = { json: true, yes: true, dryRun: false, noRebuild: false, noInput: true, noColor: true, quiet: true, verbose: false, root, nodes: [], allNodes: false, tags: [] };
+    const flags = { json: true, yes: true, dryRun: false, noRebuild: false, noInput: true, noColor: true, quiet: true, verbose: false, root, nodes: [], allNodes: false, tags: [], force: false };
     const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, color: false };
     const ctx = makeCtx({ spec, input: {}, flags, io, env: process.env } as any, configFromToml("/nonexistent/config.toml", {}, process.env), exec, "local", []);
     const plan = await spec.plan!(ctx, {});

@@ -42,7 +42,7 @@ describe("read commands run through the real MonitoredExecutor", () => {
       makeProfiles(e);
       const env = { ...process.env, PATH: `${FAKES}:${process.env.PATH}`, NIXI_FAKE_LOG: e.log, NIXI_FAKE_FAILED: "none", NIXI_ROOT_EXEC: "1" };
       const exec = new MonitoredExecutor(new LocalExecutor({ root: e.root, env, sudo: false }));
-      const flags = { json: true, yes: false, dryRun: false, noRebuild: false, noInput: true, noColor: true, quiet: true, verbose: false, root: e.root, nodes: [], allNodes: false, tags: [] };
+      const flags = { json: true, yes: false, dryRun: false, noRebuild: false, noInput: true, noColor: true, quiet: true, verbose: false, root: e.root, nodes: [], allNodes: false, tags: [], force: false };
       const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, color: false };
       const cases: Array<[string, Record<string, unknown>]> = [
         ["system info", {}], ["system generations", {}], ["system health", { diskPercent: 100 }],

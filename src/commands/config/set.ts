@@ -7,6 +7,12 @@ interface SetData {
   option: string;
   value: unknown;
   previous: unknown;
+  /** How the option and value were checked: catalog, machine (evaluation), or forced (unverified). */
+  verified: "catalog" | "machine" | "forced";
+  /** The option's type, where known. */
+  type: string | null;
+  /** The evaluation of the new configuration before writing (filled in by the transaction). */
+  evaluation: { evaluated: boolean; seconds?: number; skipped?: string } | null;
 }
 
 // Options a dedicated nixi command manages: setting them here works (lists merge) but is rarely what is meant.
@@ -28,7 +34,10 @@ export default defineCommand<{ option: string; value: string }, SetData>({
   summary: "Set a NixOS option (written to options.nix in nixi's folder)",
   description:
     "OPTION is a dotted option path (quote a part that is not a plain name: fileSystems.\"/srv\".device). " +
-    "VALUE is read as JSON when it is valid JSON (true, 8080, [\"a\"], {\"k\":1}, \"\\\"text\\\"\"), otherwise as a string. " +
+    "VALUE is read as JSON when it is valid JSON (true, 8080, [\"a\"], {\"k\":1}, \"\\\"text\\\"\"), otherwise as a string; " +
+    "a number or boolean stays text when the option takes a string (system.stateVersion 24.11 is \"24.11\"). " +
+    "The path and the value's type are checked against nixi's option catalog and, on a NixOS machine, by evaluating the new configuration before anything is written; " +
+    "a renamed or removed option is refused with its replacement. --force writes an option nixi cannot verify, with a warning. " +
     "Secrets are refused: use the option's file variant (…File = \"/srv/.credentials/…\").",
   risk: "change",
   args: [
@@ -41,10 +50,14 @@ export default defineCommand<{ option: string; value: string }, SetData>({
     "nixi config set nix.settings.experimental-features '[\"nix-command\",\"flakes\"]'",
     "nixi config set 'fileSystems.\"/srv\".options' '[\"noatime\"]' --dry-run",
   ],
-  jsonFields: ["option", "value", "previous"],
-  mutate(state, input) {
+  jsonFields: ["option", "value", "previous", "verified", "type", "evaluation"],
+  async mutate(state, input, ctx) {
     const { segs, key } = parseOptionArg(input.option);
-    const value = parseOptionValue(input.value);
+    const parsed = parseOptionValue(input.value);
+    refuseSecrets(segs, parsed); // a secret is refused (exit 4) whatever the option is
+    const { verifyOptionValue } = await import("../../options/set-check.js");
+    const checked = await verifyOptionValue(ctx, segs, input.value, parsed);
+    const value = checked.value;
     refuseSecrets(segs, value);
     const options: Record<string, unknown> = (state.options ??= {});
     for (const other of Object.keys(options)) {
@@ -69,9 +82,9 @@ export default defineCommand<{ option: string; value: string }, SetData>({
     options[key] = value;
     const dedicated = DEDICATED.find(([re]) => re.test(key));
     return {
-      warnings: dedicated && !same ? [`${key} is also managed by \`${dedicated[1]}\`: the values are merged by NixOS (lists) or may conflict (single values)`] : [],
+      warnings: [...checked.warnings, ...(dedicated && !same ? [`${key} is also managed by \`${dedicated[1]}\`: the values are merged by NixOS (lists) or may conflict (single values)`] : [])],
       summary: same ? [] : [`set ${key} = ${short(value)}${previous !== undefined ? ` (was ${short(previous)})` : ""}`],
-      data: { option: key, value, previous: previous ?? null },
+      data: { option: key, value, previous: previous ?? null, verified: checked.verified, type: checked.type, evaluation: null },
     };
   },
   render(data, out) {

@@ -15,7 +15,7 @@ export default defineCommand<{ option: string }, UnsetData>({
   args: [{ name: "option", description: "option path, e.g. services.nginx.enable" }],
   examples: ["nixi config unset services.nginx.enable", "nixi config unset services.nginx --dry-run"],
   jsonFields: ["option", "removed"],
-  mutate(state, input, ctx) {
+  async mutate(state, input, ctx) {
     const segs = parseOptionPath(input.option, "option path", 1);
     const key = formatOptionPath(segs);
     const options: Record<string, unknown> = state.options ?? {};
@@ -32,7 +32,14 @@ export default defineCommand<{ option: string }, UnsetData>({
         removed.push(other);
       }
     }
-    if (!removed.length) ctx.warn(`${key} is not set by nixi (see \`nixi config show\`): nothing to unset`);
+    if (!removed.length) {
+      // say why the path is not there: an old name, or a near miss of what nixi sets
+      const { findRename, renameMessage } = await import("../../options/catalog.js");
+      const rename = findRename(segs);
+      const near = Object.keys(options).filter((k) => k.toLowerCase() === key.toLowerCase() || k.startsWith(formatOptionPath(segs.slice(0, -1)) + "."));
+      const why = rename ? ` (${renameMessage(rename, key)})` : near.length ? ` (nixi sets ${near.slice(0, 3).join(", ")})` : "";
+      ctx.warn(`${key} is not set by nixi${why} (see \`nixi config show\`): nothing to unset`);
+    }
     return {
       summary: removed.map((k) => `unset ${k}`),
       data: { option: key, removed: removed.sort() },
