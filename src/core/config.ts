@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { NixiError } from "./errors.js";
+import { mergeConfig, systemConfigPath } from "./config-layers.js";
 
 export type RebuildMode = "switch" | "test" | "boot";
 export type NodeMode = "managed" | "monitored";
@@ -100,15 +101,23 @@ export function configFromToml(path: string, raw: Record<string, unknown>, env: 
 }
 
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Config> {
+  const sys = systemConfigPath(env);
+  const base = sys && sys !== path ? await readConfigTable(sys) : null;
+  const own = await readConfigTable(path);
+  return configFromToml(path, base ? mergeConfig(base, own ?? {}) : (own ?? {}), env);
+}
+
+/** The parsed table of one config file; null when it does not exist. */
+async function readConfigTable(path: string): Promise<Record<string, unknown> | null> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e: any) {
-    if (e.code === "ENOENT") return configFromToml(path, {}, env);
+    if (e.code === "ENOENT") return null;
     throw new NixiError("CONFIG_INVALID", `cannot read ${path}: ${e.message}`);
   }
   try {
-    return configFromToml(path, parseToml(text) as Record<string, unknown>, env);
+    return parseToml(text) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof TomlError) {
       throw new NixiError("CONFIG_INVALID", `${path}:${e.line}:${e.column}: ${e.message.split("\n")[0]}`, "fix the file by hand; nixi did not change it");

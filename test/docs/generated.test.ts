@@ -11,10 +11,11 @@ import { COMMANDS, GROUP_SUMMARIES } from "../../src/commands/registry.js";
 import { toMeta } from "../../src/core/meta.js";
 import { BUILTIN_OPTIONS, GLOBAL_OPTIONS } from "../../src/core/global-options.js";
 import { EXIT_CODE_TABLE } from "../../src/core/errors.js";
+import { sudoCommands, sudoersEscape } from "../../src/nixos/node-setup.js";
 import { GLOBAL_FLAG_NAMES, GLOBAL_SHORT_FLAGS } from "../../src/core/command.js";
 import { REPO, run } from "../helpers/run.js";
 // @ts-expect-error: plain ESM script without types
-import { generate, GENERATED_FILES } from "../../scripts/gen-completions.mjs";
+import { generate, GENERATED_FILES, sudoRules } from "../../scripts/gen-completions.mjs";
 
 const metas = COMMANDS.map(toMeta);
 const version = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version;
@@ -25,6 +26,7 @@ const files: Record<string, string> = generate({
   builtinOptions: BUILTIN_OPTIONS,
   exitCodes: EXIT_CODE_TABLE,
   version,
+  sudoRules: sudoRules(sudoCommands, sudoersEscape),
 });
 const which = (prog: string) => spawnSync("sh", ["-c", `command -v ${prog}`]).status === 0;
 const longOf = (flags: string) => flags.replace(/^.*?--([\w-]+).*$/, "$1");
@@ -41,7 +43,7 @@ afterAll(() => {
 });
 
 describe("generated files are up to date", () => {
-  it("the generator writes exactly the four files", () => {
+  it("the generator writes exactly the listed files", () => {
     expect(Object.keys(files).sort()).toEqual([...GENERATED_FILES].sort());
   });
 
