@@ -207,3 +207,43 @@ describe("every .nix file of the repository parses", () => {
     await expect(parseNix(join(REPO, f))).resolves.toBeTypeOf("string");
   });
 });
+
+describe("nix/package.nix with the real nixpkgs lib", () => {
+  // buildNpmPackage and importNpmLock stand in as functions returning their arguments (no nixpkgs
+  // package set here); lib, the lockfile and the URL derivation are real.
+  const evalPackage = (registryArg: string) => {
+    const expr = `let
+      lib = import ${LIB};
+      pkg = import ${join(REPO, "nix", "package.nix")} {
+        inherit lib; path = /nonexistent;
+        buildNpmPackage = a: a;
+        importNpmLock = { __functor = _: a: a; npmConfigHook = "npmConfigHook"; };
+        nodejs = "nodejs"; installShellFiles = "installShellFiles";
+        ${registryArg}
+      };
+    in { packages = pkg.passthru.packageLock.packages; pname = pkg.pname; version = pkg.version; hook = pkg.npmConfigHook; }`;
+    return spawnSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expr], { env: nixEnv(), encoding: "utf8", timeout: 120_000 });
+  };
+
+  it("derives every dependency's tarball URL from name and version on the given registry, keeping integrity", () => {
+    const r = evalPackage(`npmRegistry = "https://registry.invalid/";`);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect([out.pname, out.hook]).toEqual(["nixi", "npmConfigHook"]);
+    const lock = JSON.parse(execFileSync("cat", [join(REPO, "package-lock.json")], { encoding: "utf8" }));
+    for (const [key, entry] of Object.entries<any>(lock.packages)) {
+      if (key === "" || entry.link || !entry.integrity) continue;
+      const name = entry.name ?? key.split("node_modules/").pop();
+      const base = name.split("/").pop();
+      expect(out.packages[key].resolved).toBe(`https://registry.invalid/${name}/-/${base}-${entry.version}.tgz`);
+      expect(out.packages[key].integrity).toBe(entry.integrity);
+    }
+    expect(out.packages["node_modules/@types/node"].resolved).toMatch(/\/@types\/node\/-\/node-[0-9.]+\.tgz$/);
+  });
+
+  it("without a registry (and no npm mirror in nixpkgs) it stops with what to do", () => {
+    const r = evalPackage(`npmRegistry = null;`);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("Pass the registry you use");
+  });
+});
