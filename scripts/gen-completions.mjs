@@ -158,6 +158,17 @@ function flagOption(name, f) {
   };
 }
 
+/** Dynamic values for a command's first argument (`nixi __complete WHAT`), read off its description. */
+function argComplete(arg) {
+  if (!arg) return null;
+  const d = arg.description.toLowerCase();
+  if (/^container name\b/.test(d)) return "containers";
+  if (/^unit name\b/.test(d)) return "units";
+  if (/^(a nixi timer name|timer name as given)\b/.test(d)) return "timers";
+  if (/^node name\b/.test(d)) return "nodes";
+  return null;
+}
+
 export function buildModel(src) {
   const root = { name: "", path: [], children: new Map(), summary: "" };
   const seen = new Set();
@@ -179,6 +190,7 @@ export function buildModel(src) {
     if (node.children.size) throw new Error(`gen-completions: "${key}" is both a group and a command`);
     node.meta = meta;
     node.summary = meta.summary;
+    node.argComplete = argComplete(meta.args?.[0]);
     node.flags = Object.entries(meta.flags ?? {})
       .map(([name, f]) => flagOption(name, f))
       .sort((a, b) => (a.long < b.long ? -1 : 1));
@@ -277,6 +289,23 @@ function bash(model) {
   L("    esac");
   L("}");
   L();
+  L("# What a command's first argument completes to (values from `nixi __complete WHAT`).");
+  L("_nixi_arg() {");
+  L("    case $1 in");
+  for (const kind of ["containers", "units", "timers", "nodes"]) {
+    const ps = leaves.filter((n) => n.argComplete === kind).map((n) => q(n.path.join(" ")));
+    if (ps.length) L(`        ${ps.join("|")}) _nixi_r=${kind} ;;`);
+  }
+  L("        *) _nixi_r= ;;");
+  L("    esac");
+  L("}");
+  L();
+  L("# Values from nixi's hidden, fast `__complete` entry; nothing on any failure.");
+  L("_nixi_dynamic() {");
+  L('    local what=$1 cfg=$2 root=$3 cur=$4');
+  L('    COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" __complete "$what" ${cfg:+--config "$cfg"} ${root:+--root "$root"} 2>/dev/null)" -- "$cur"))');
+  L("}");
+  L();
   L("# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default).");
   L("_nixi_nodes() {");
   L('    local cfg=${1:-${NIXI_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/nixi/config.toml}} cur=$2 pre=');
@@ -286,7 +315,7 @@ function bash(model) {
   L("}");
   L();
   L(String.raw`_nixi() {
-    local cur=${"$"}{COMP_WORDS[COMP_CWORD]} prev= path= kind= help= cfg= w i skip=0 cfgnext=0 _nixi_r
+    local cur=${"$"}{COMP_WORDS[COMP_CWORD]} prev= path= kind= help= cfg= root= w i skip=0 cfgnext=0 rootnext=0 npos=0 _nixi_r
     (( COMP_CWORD > 0 )) && prev=${"$"}{COMP_WORDS[COMP_CWORD-1]}
     # "--flag=value": bash splits it at "=" (COMP_WORDBREAKS)
     if [[ $cur == "=" ]]; then
@@ -300,14 +329,17 @@ function bash(model) {
         if (( skip )); then
             [[ $w == "=" ]] && continue
             (( cfgnext )) && cfg=$w
-            skip=0 cfgnext=0
+            (( rootnext )) && root=$w
+            skip=0 cfgnext=0 rootnext=0
             continue
         fi
         case $w in
             --config) skip=1 cfgnext=1; continue ;;
+            --root) skip=1 rootnext=1; continue ;;
             -*) _nixi_value "$path" "$w" && skip=1; continue ;;
         esac
-        [[ $kind == c || $kind == x ]] && continue
+        [[ $kind == c ]] && { (( npos++ )); continue; }
+        [[ $kind == x ]] && continue
         if [[ -z $path && -z $help && $w == help ]]; then help=1; continue; fi
         _nixi_kind "${"$"}{path:+$path }$w"
         if [[ -n $_nixi_r ]]; then path=${"$"}{path:+$path }$w; kind=$_nixi_r; else kind=x; fi
@@ -317,6 +349,7 @@ function bash(model) {
         case $_nixi_r in
             :free) ;;
             :node) _nixi_nodes "$cfg" "$cur" ;;
+            :tag) _nixi_dynamic tags "$cfg" "$root" "$cur" ;;
             :dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
             :file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "$_nixi_r" -- "$cur")) ;;
@@ -334,6 +367,11 @@ function bash(model) {
             _nixi_children "$path"
             [[ -n $help && -z $path ]] && _nixi_r="$_nixi_r exit-codes"
             COMPREPLY=($(compgen -W "$_nixi_r" -- "$cur")) ;;
+        c)
+            if (( npos == 0 )) && [[ -z $help ]]; then
+                _nixi_arg "$path"
+                [[ -n $_nixi_r ]] && _nixi_dynamic "$_nixi_r" "$cfg" "$root" "$cur"
+            fi ;;
     esac
     return 0
 }
