@@ -7,7 +7,7 @@ _nixi_global_opts="--all-nodes --config --dry-run --force --help --json --no-col
 _nixi_kind() {
     case $1 in
         "channel"|"config"|"container"|"file"|"fw"|"gpu"|"gpu amd"|"gpu nvidia"|"mount"|"net"|"node"|"option"|"pkg"|"service"|"system"|"timer"|"user"|"user groups"|"user ssh-key") _nixi_r=g ;;
-        "channel add"|"channel list"|"channel remove"|"channel update"|"config diff"|"config get"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"file delete"|"file list"|"file read"|"file write"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"net check"|"net interfaces"|"net listen"|"net ping"|"net resolve"|"net routes"|"net trace"|"node adopt"|"node list"|"node remove"|"node setup"|"option search"|"option show"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
+        "channel add"|"channel list"|"channel remove"|"channel update"|"completion"|"config diff"|"config get"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"file delete"|"file list"|"file read"|"file write"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"net check"|"net interfaces"|"net listen"|"net ping"|"net resolve"|"net routes"|"net trace"|"node adopt"|"node list"|"node remove"|"node setup"|"option search"|"option show"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
         *) _nixi_r= ;;
     esac
 }
@@ -15,7 +15,7 @@ _nixi_kind() {
 # Sets _nixi_r to the words that may follow a group ("" is the top level).
 _nixi_children() {
     case $1 in
-        "") _nixi_r="channel config container file fw gpu help init mount net node option pkg service system timer user" ;;
+        "") _nixi_r="channel completion config container file fw gpu help init mount net node option pkg service system timer user" ;;
         "channel") _nixi_r="add list remove update" ;;
         "config") _nixi_r="diff get set show unset" ;;
         "container") _nixi_r="analyze deploy inspect list logs remove restart start stop update" ;;
@@ -89,7 +89,7 @@ _nixi_value() {
         *" --node") _nixi_r=":node" ;;
         *" --parallel") _nixi_r=":free" ;;
         *" --root") _nixi_r=":dir" ;;
-        *" --tag") _nixi_r=":free" ;;
+        *" --tag") _nixi_r=":tag" ;;
         "container deploy --backend") _nixi_r="podman docker" ;;
         "container deploy --cmd") _nixi_r=":free" ;;
         "container deploy --depends-on") _nixi_r=":free" ;;
@@ -183,6 +183,23 @@ _nixi_value() {
     esac
 }
 
+# What a command's first argument completes to (values from `nixi __complete WHAT`).
+_nixi_arg() {
+    case $1 in
+        "container deploy"|"container inspect"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update") _nixi_r=containers ;;
+        "service disable"|"service enable"|"service logs"|"service restart"|"service start"|"service status"|"service stop") _nixi_r=units ;;
+        "timer disable"|"timer enable"|"timer remove"|"timer status") _nixi_r=timers ;;
+        "node remove"|"node setup") _nixi_r=nodes ;;
+        *) _nixi_r= ;;
+    esac
+}
+
+# Values from nixi's hidden, fast `__complete` entry; nothing on any failure.
+_nixi_dynamic() {
+    local what=$1 cfg=$2 root=$3 cur=$4
+    COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" __complete "$what" ${cfg:+--config "$cfg"} ${root:+--root "$root"} 2>/dev/null)" -- "$cur"))
+}
+
 # Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default).
 _nixi_nodes() {
     local cfg=${1:-${NIXI_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/nixi/config.toml}} cur=$2 pre=
@@ -197,7 +214,7 @@ n && /^[ \t]*name[ \t]*=/ {
 }
 
 _nixi() {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev= path= kind= help= cfg= w i skip=0 cfgnext=0 _nixi_r
+    local cur=${COMP_WORDS[COMP_CWORD]} prev= path= kind= help= cfg= root= w i skip=0 cfgnext=0 rootnext=0 npos=0 _nixi_r
     (( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD-1]}
     # "--flag=value": bash splits it at "=" (COMP_WORDBREAKS)
     if [[ $cur == "=" ]]; then
@@ -211,14 +228,17 @@ _nixi() {
         if (( skip )); then
             [[ $w == "=" ]] && continue
             (( cfgnext )) && cfg=$w
-            skip=0 cfgnext=0
+            (( rootnext )) && root=$w
+            skip=0 cfgnext=0 rootnext=0
             continue
         fi
         case $w in
             --config) skip=1 cfgnext=1; continue ;;
+            --root) skip=1 rootnext=1; continue ;;
             -*) _nixi_value "$path" "$w" && skip=1; continue ;;
         esac
-        [[ $kind == c || $kind == x ]] && continue
+        [[ $kind == c ]] && { (( npos++ )); continue; }
+        [[ $kind == x ]] && continue
         if [[ -z $path && -z $help && $w == help ]]; then help=1; continue; fi
         _nixi_kind "${path:+$path }$w"
         if [[ -n $_nixi_r ]]; then path=${path:+$path }$w; kind=$_nixi_r; else kind=x; fi
@@ -228,6 +248,7 @@ _nixi() {
         case $_nixi_r in
             :free) ;;
             :node) _nixi_nodes "$cfg" "$cur" ;;
+            :tag) _nixi_dynamic tags "$cfg" "$root" "$cur" ;;
             :dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
             :file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "$_nixi_r" -- "$cur")) ;;
@@ -245,6 +266,11 @@ _nixi() {
             _nixi_children "$path"
             [[ -n $help && -z $path ]] && _nixi_r="$_nixi_r exit-codes"
             COMPREPLY=($(compgen -W "$_nixi_r" -- "$cur")) ;;
+        c)
+            if (( npos == 0 )) && [[ -z $help ]]; then
+                _nixi_arg "$path"
+                [[ -n $_nixi_r ]] && _nixi_dynamic "$_nixi_r" "$cfg" "$root" "$cur"
+            fi ;;
     esac
     return 0
 }

@@ -170,6 +170,7 @@ complete -c nixi -s V -l version -d 'print nixi\'s version'
 
 # top level
 complete -c nixi -n '__nixi_at' -a channel -d 'Nix channels'
+complete -c nixi -n '__nixi_at' -a completion -d 'Print the shell completion script for bash, zsh or fish'
 complete -c nixi -n '__nixi_at' -a config -d 'nixi\'s NixOS configuration: show, diff, set and unset options'
 complete -c nixi -n '__nixi_at' -a container -d 'OCI containers (podman or docker) with data under /srv/<name>/'
 complete -c nixi -n '__nixi_at' -a file -d 'Files under /srv/<name>/ (container data): list, read, write, delete'

@@ -71,7 +71,7 @@ export const MANIFEST_CATALOG: Catalog = {
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: [join(root, "src/main.ts")],
+  entryPoints: [join(root, "src/main.ts"), join(root, "src/complete.ts")],
   outdir: join(root, "dist"),
   splitting: true,
   minifySyntax: true,

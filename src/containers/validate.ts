@@ -1,17 +1,22 @@
 // Pure validation for container inputs: names, image references, env keys, ports, restart policies.
-// The zod schemas are usable as ArgSpec/FlagSpec `schema` (a failing schema is exit 2 naming the value).
-import { z } from "zod";
+// The validators are usable as ArgSpec/FlagSpec `schema` (a failing one is exit 2 naming the value);
+// plain functions, not zod, so the transaction (which checks declarations with these) never loads zod.
+import { checked } from "../core/check.js";
 import { isSecretName } from "../core/secret-names.js";
 
 /** Container name: also the systemd unit suffix, the DNS name on the nixi network and /srv/<name>/. */
 export const NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 export const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const ContainerName = z
-  .string()
-  .refine((s) => NAME_RE.test(s) && s !== "." && !s.includes(".."), {
-    message: "container names are 1-63 characters: lowercase letters, digits, '_', '.', '-', starting with a letter or digit",
-  });
+/** Throws the message when `ok` is false; returns the value. */
+const ensure = <T>(ok: boolean, value: T, message: string): T => {
+  if (!ok) throw new Error(message);
+  return value;
+};
+
+export const ContainerName = checked((s) =>
+  ensure(NAME_RE.test(s) && s !== "." && !s.includes(".."), s, "container names are 1-63 characters: lowercase letters, digits, '_', '.', '-', starting with a letter or digit"),
+);
 
 // Docker/OCI image reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest]
 const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
@@ -48,25 +53,18 @@ export function parseImageRef(ref: string): ImageParts | null {
   return { domain: domain || undefined, path, tag: tag || undefined, digest: digest || undefined };
 }
 
-export const ImageRef = z.string().refine((s) => parseImageRef(s) !== null, {
-  message: "not a valid image reference (expected [registry/]name[:tag][@sha256:digest], e.g. nginx:1.27 or ghcr.io/owner/app:v1)",
-});
+export const ImageRef = checked((s) =>
+  ensure(parseImageRef(s) !== null, s, "not a valid image reference (expected [registry/]name[:tag][@sha256:digest], e.g. nginx:1.27 or ghcr.io/owner/app:v1)"),
+);
 
-export const EnvKey = z.string().refine((s) => ENV_KEY_RE.test(s), {
-  message: "environment variable names are letters, digits and '_', not starting with a digit",
-});
+export const EnvKey = checked((s) => ensure(ENV_KEY_RE.test(s), s, "environment variable names are letters, digits and '_', not starting with a digit"));
 
 /** K=V; the value may be empty but may not contain a NUL byte. */
-export const EnvPair = z
-  .string()
-  .refine((s) => {
-    const i = s.indexOf("=");
-    return i > 0 && ENV_KEY_RE.test(s.slice(0, i)) && !s.includes("\0");
-  }, { message: "expected KEY=VALUE with KEY made of letters, digits and '_'" })
-  .transform((s) => {
-    const i = s.indexOf("=");
-    return { key: s.slice(0, i), value: s.slice(i + 1) };
-  });
+export const EnvPair = checked((s) => {
+  const i = s.indexOf("=");
+  ensure(i > 0 && ENV_KEY_RE.test(s.slice(0, i)) && !s.includes("\0"), s, "expected KEY=VALUE with KEY made of letters, digits and '_'");
+  return { key: s.slice(0, i), value: s.slice(i + 1) };
+});
 
 export type Proto = "tcp" | "udp";
 
@@ -127,12 +125,11 @@ export function formatPort(p: PortMapping): string {
 /** Loopback-bound ports are not reachable from the network: no firewall opening needed. */
 export const isLoopbackBinding = (p: PortMapping) => !!p.hostIp && (p.hostIp.startsWith("127.") || p.hostIp === "::1");
 
-export const PortSpec = z
-  .string()
-  .refine((s) => parsePort(s) !== null, {
-    message: "expected HOST:CONTAINER[/tcp|/udp] (optionally IP:HOST:CONTAINER), ports 1-65535, e.g. 8080:80 or 127.0.0.1:5432:5432",
-  })
-  .transform((s) => formatPort(parsePort(s)!));
+export const PortSpec = checked((s) => {
+  const p = parsePort(s);
+  if (!p) throw new Error("expected HOST:CONTAINER[/tcp|/udp] (optionally IP:HOST:CONTAINER), ports 1-65535, e.g. 8080:80 or 127.0.0.1:5432:5432");
+  return formatPort(p);
+});
 
 export const RESTART_POLICIES = ["always", "unless-stopped", "on-failure", "no"] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];

@@ -2,6 +2,7 @@
 // plus functions the engine calls. Heavy modules are imported inside those functions.
 import type { z } from "zod";
 import type { Ctx } from "./context.js";
+import type { Validator } from "./check.js";
 import type { Plan } from "./plan.js";
 import type { State } from "../nixos/state.js";
 
@@ -14,7 +15,7 @@ export interface ArgSpec {
   variadic?: boolean;
   optional?: boolean;
   /** Validates (and may transform) the raw string; for a variadic argument, each element. Errors become exit 2 naming the value. */
-  schema?: z.ZodType;
+  schema?: z.ZodType | Validator;
 }
 
 export interface FlagSpec {
@@ -27,7 +28,7 @@ export interface FlagSpec {
   default?: unknown;
   choices?: readonly string[];
   /** Validates (and may transform) the value; for a list flag, each element. */
-  schema?: z.ZodType;
+  schema?: z.ZodType | Validator;
   /** The value is secret: never in the ask schema, never echoed. */
   secret?: boolean;
   /** Not shown to the model in `nixi ask` (e.g. --purge). */

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { NixiError } from "./errors.js";
+import { mergeConfig, systemConfigPath } from "./config-layers.js";
 
 export type RebuildMode = "switch" | "test" | "boot";
 export type NodeMode = "managed" | "monitored";
@@ -104,7 +105,6 @@ export function configFromToml(path: string, raw: Record<string, unknown>, env: 
   };
 }
 
-/** `mustExist`: the file was named with --config, so a missing one is an error, not the defaults. */
 /** [nixos] dir and configuration: absolute, and nixi's folder is a folder of its own (with dir =
  *  /etc/nixos nixi would write users.nix next to the person's configuration.nix). */
 function nixosPaths(path: string, t: Record<string, any>): { nixiDir: string; configurationNix: string } {
@@ -121,19 +121,29 @@ function nixosPaths(path: string, t: Record<string, any>): { nixiDir: string; co
   return { nixiDir, configurationNix };
 }
 
+/** `mustExist`: the file was named with --config, so a missing one is an error, not the defaults.
+ *  The system layer (/etc/nixi/config.toml, written by the NixOS module) lies under the user's file. */
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv, opts: { mustExist?: boolean } = {}): Promise<Config> {
+  const sys = systemConfigPath(env);
+  const base = sys && sys !== path ? await readConfigTable(sys, {}) : null;
+  const own = await readConfigTable(path, opts);
+  return configFromToml(path, base ? mergeConfig(base, own ?? {}) : (own ?? {}), env);
+}
+
+/** The parsed table of one config file; null when it does not exist. Nodes are validated per file,
+ *  with the same schemas as node adopt's flags and file:line (loaded only when there are nodes). */
+async function readConfigTable(path: string, opts: { mustExist?: boolean }): Promise<Record<string, unknown> | null> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e: any) {
-    if (e.code === "ENOENT" && !opts.mustExist) return configFromToml(path, {}, env);
+    if (e.code === "ENOENT" && !opts.mustExist) return null;
     throw new NixiError("CONFIG_INVALID", e.code === "ENOENT" ? `--config ${path}: no such file` : `cannot read ${path}: ${e.message}`, e.code === "ENOENT" ? "name an existing config.toml, or leave --config out for the default" : undefined);
   }
   try {
     const raw = parseToml(text) as Record<string, unknown>;
-    // the same schemas as node adopt's flags, with file:line (loaded only when there are nodes)
     if (Array.isArray(raw.nodes) && raw.nodes.length) (await import("../nodes/validate-config.js")).validateConfigNodes(path, text, raw.nodes);
-    return configFromToml(path, raw, env);
+    return raw;
   } catch (e) {
     if (e instanceof TomlError) {
       throw new NixiError("CONFIG_INVALID", `${path}:${e.line}:${e.column}: ${e.message.split("\n")[0]}`, "fix the file by hand; nixi did not change it");

@@ -7,7 +7,7 @@ export interface GlobalOption {
   flags: string;
   description: string;
   /** What the value is, for shell completion (no entry: free text; node: names from the inventory in config.toml, comma-separated). */
-  complete?: "dir" | "file" | "node";
+  complete?: "dir" | "file" | "node" | "tag";
 }
 
 export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
@@ -23,7 +23,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "--config <file>", description: "config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)", complete: "file" },
   { flags: "--node <names>", description: "run on these nodes (comma-separated; default: this machine)", complete: "node" },
   { flags: "--all-nodes", description: "run on every node in the inventory" },
-  { flags: "--tag <tags>", description: "run on the inventory's nodes with any of these tags (comma-separated)" },
+  { flags: "--tag <tags>", description: "run on the inventory's nodes with any of these tags (comma-separated)", complete: "tag" },
   { flags: "--parallel <n>", description: "nodes at once (default 10)" },
   { flags: "--force", description: "override a safety check that refuses the change (never set by ask)" },
 ];

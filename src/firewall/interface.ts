@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { matching } from "../core/check.js";
 import { IFNAME } from "./state.js";
 
-export const InterfaceName = z.string().regex(IFNAME, "not a network interface name (1-15 letters, digits, . _ - @ :)");
+export const InterfaceName = matching(IFNAME, "not a network interface name (1-15 letters, digits, . _ - @ :)");

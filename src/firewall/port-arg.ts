@@ -1,12 +1,5 @@
-// zod schema for a port argument (kept apart from ports.ts so reading rules never loads zod).
-import { z } from "zod";
+// Validator for a port argument: a plain function, not zod, so fw open/close never load zod.
+import { checked } from "../core/check.js";
 import { parsePortSpec } from "./ports.js";
 
-export const PortSpecArg = z.string().transform((raw, ctx) => {
-  try {
-    return parsePortSpec(raw);
-  } catch (e: any) {
-    ctx.addIssue({ code: "custom", message: e.message });
-    return z.NEVER;
-  }
-});
+export const PortSpecArg = checked(parsePortSpec);

@@ -11,10 +11,12 @@ import { COMMANDS, GROUP_SUMMARIES } from "../../src/commands/registry.js";
 import { toMeta } from "../../src/core/meta.js";
 import { BUILTIN_OPTIONS, GLOBAL_OPTIONS } from "../../src/core/global-options.js";
 import { EXIT_CODE_TABLE } from "../../src/core/errors.js";
+import { sudoCommands, sudoersEscape } from "../../src/nixos/node-setup.js";
+import { OWNED_FILES } from "../../src/nixos/generate.js";
 import { GLOBAL_FLAG_NAMES, GLOBAL_SHORT_FLAGS } from "../../src/core/command.js";
 import { REPO, run } from "../helpers/run.js";
 // @ts-expect-error: plain ESM script without types
-import { generate, GENERATED_FILES } from "../../scripts/gen-completions.mjs";
+import { generate, GENERATED_FILES, sudoRules, staleCommandPages } from "../../scripts/gen-completions.mjs";
 
 const metas = COMMANDS.map(toMeta);
 const version = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version;
@@ -25,6 +27,8 @@ const files: Record<string, string> = generate({
   builtinOptions: BUILTIN_OPTIONS,
   exitCodes: EXIT_CODE_TABLE,
   version,
+  sudoRules: sudoRules(sudoCommands, sudoersEscape),
+  ownedFiles: OWNED_FILES,
 });
 const which = (prog: string) => spawnSync("sh", ["-c", `command -v ${prog}`]).status === 0;
 const longOf = (flags: string) => flags.replace(/^.*?--([\w-]+).*$/, "$1");
@@ -41,11 +45,16 @@ afterAll(() => {
 });
 
 describe("generated files are up to date", () => {
-  it("the generator writes exactly the four files", () => {
-    expect(Object.keys(files).sort()).toEqual([...GENERATED_FILES].sort());
+  it("the generator writes the listed files plus one man page per command path", () => {
+    const pages = metas.map((m) => `man/${["nixi", ...m.path].join("-")}.1`);
+    expect(Object.keys(files).sort()).toEqual([...GENERATED_FILES, ...pages].sort());
   });
 
-  it.each(GENERATED_FILES as string[])("%s equals what the generator makes from the registry now", (rel) => {
+  it("man/ holds no page of a command that no longer exists", () => {
+    expect(staleCommandPages(REPO, files)).toEqual([]);
+  });
+
+  it.each(Object.keys(files))("%s equals what the generator makes from the registry now", (rel) => {
     const onDisk = readFileSync(join(REPO, rel), "utf8");
     // On a mismatch: run `npm run build` (or `node scripts/gen-completions.mjs`) and commit completions/ and man/.
     expect(onDisk === files[rel], `${rel} is out of date: run \`npm run build\` and commit it`).toBe(true);
@@ -53,7 +62,7 @@ describe("generated files are up to date", () => {
 
   // CI runs the build first (which rewrites the files), so there the committed version is what counts.
   it.runIf(!!process.env.CI && existsSync(join(REPO, ".git")))("CI: the committed versions equal the generator's output", () => {
-    for (const rel of GENERATED_FILES as string[]) {
+    for (const rel of Object.keys(files)) {
       const committed = execFileSync("git", ["show", `HEAD:${rel}`], { cwd: REPO, encoding: "utf8", maxBuffer: 16 << 20 });
       expect(committed === files[rel], `${rel} as committed is out of date: run \`npm run build\` and commit it`).toBe(true);
     }
@@ -67,6 +76,8 @@ describe("generated files are up to date", () => {
       builtinOptions: BUILTIN_OPTIONS,
       exitCodes: EXIT_CODE_TABLE,
       version,
+      sudoRules: sudoRules(sudoCommands, sudoersEscape),
+      ownedFiles: OWNED_FILES,
     });
     expect(again).toEqual(files);
   });
@@ -313,6 +324,28 @@ describe.skipIf(!HAVE_FISH)("fish completion (needs the fish package)", () => {
 
 // ------------------------------------------------------------------------------------------
 // the man page
+
+describe("man pages per command and nixi-config(5)", () => {
+  const pages = Object.keys(files).filter((f) => f.startsWith("man/") && f !== "man/nixi.1");
+  it.runIf(which("groff"))("groff -man -ww -z is silent on every page", () => {
+    for (const rel of pages) {
+      const r = spawnSync("groff", ["-man", "-Tutf8", "-ww", "-z", join(REPO, rel)], { encoding: "utf8" });
+      expect(`${rel}: ${r.stderr}`).toBe(`${rel}: `);
+      expect(r.status).toBe(0);
+    }
+  });
+  it("nixi-fw-open(1) has synopsis, description, options, examples, exit status and see also", () => {
+    const page = files["man/nixi-fw-open.1"];
+    for (const sec of ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXAMPLES", "EXIT STATUS", "SEE ALSO"]) expect(page).toContain(`.SH ${sec}`);
+    expect(page).toContain("\\fBnixi fw open\\fR");
+    expect(page).toContain("\\-\\-interface");
+    expect(page).toContain("nixi\\-fw\\-close\\fR(1)");
+  });
+  it("nixi-config(5) documents config.toml tables, [[nodes]], the system layer and state.toml", () => {
+    const page = files["man/nixi-config.5"];
+    for (const s of ['.SS "[rebuild]"', '.SS "[[nodes]]"', "/etc/nixi/config.toml", ".SH STATE.TOML", "firewall.nix"]) expect(page).toContain(s);
+  });
+});
 
 describe("man page", () => {
   it.runIf(which("groff"))("groff renders it without a warning (all warnings on; needs the groff-base package)", () => {

@@ -1,0 +1,68 @@
+// The hidden `nixi __complete WHAT` entry (src/complete.ts) of the BUILT CLI, and bash completing
+// command arguments and --tag values through it (bin/ on PATH, as an installed nixi is).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO } from "../helpers/run.js";
+
+const BIN = join(REPO, "bin", "nixi");
+const dir = mkdtempSync(join(tmpdir(), `nixi-dyncomp-${process.pid}-`));
+const root = join(dir, "root");
+const cfg = join(dir, "config.toml");
+const env = { ...process.env, NIXI_CONFIG: cfg, NIXI_SYSTEM_CONFIG: "", NO_COLOR: "1" };
+const nixi = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8" });
+
+beforeAll(() => {
+  writeFileSync(cfg, '[[nodes]]\nname = "web1"\nhost = "10.0.0.5"\ntags = ["web", "eu"]\n\n[[nodes]]\nname = "db"\nhost = "db.lan"\ntags = ["eu"]\n');
+  for (const name of ["web", "db"]) {
+    const r = nixi("--root", root, "container", "deploy", name, "--image", "nginx:1.27", "--yes", "--no-rebuild");
+    expect(r.status, r.stderr).toBe(0);
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("nixi __complete", () => {
+  it("prints node names, tags and containers, one per line, sorted", () => {
+    expect(nixi("__complete", "nodes").stdout).toBe("db\nweb1\n");
+    expect(nixi("__complete", "tags").stdout).toBe("eu\nweb\n");
+    expect(nixi("__complete", "containers", "--root", root).stdout).toBe("db\nweb\n");
+  });
+
+  it("prints nothing and exits 0 on anything it cannot read or does not know", () => {
+    for (const args of [["nodes", "--config", join(dir, "missing.toml")], ["containers", "--root", join(dir, "nowhere")], ["units", "--root", root], ["bogus"], []]) {
+      const r = nixi("__complete", ...args);
+      expect([r.status, r.stdout, r.stderr], args.join(" ")).toEqual([0, "", ""]);
+    }
+    writeFileSync(join(dir, "broken.toml"), "[[nodes]\nname=");
+    const r = nixi("__complete", "nodes", "--config", join(dir, "broken.toml"));
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, "", ""]);
+  });
+
+  it("is not a command: help and the man page do not list it", () => {
+    expect(nixi("--help").stdout).not.toContain("__complete");
+  });
+});
+
+describe("bash completes arguments through it", () => {
+  const bash = (line: string) => {
+    const words = line.split(" ");
+    const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const script = `source ${sq(join(REPO, "completions/nixi.bash"))}\nCOMP_WORDS=(${words.map(sq).join(" ")}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _nixi; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const out = execFileSync("bash", ["--norc", "--noprofile", "-c", script], { encoding: "utf8", env: { ...env, PATH: `${join(REPO, "bin")}:${process.env.PATH}` } });
+    return out.split("\n").filter(Boolean);
+  };
+  it("container names from state.toml (with --root on the line)", () => {
+    expect(bash(`nixi --root ${root} container stop `)).toEqual(["db", "web"]);
+    expect(bash(`nixi --root ${root} container logs w`)).toEqual(["web"]);
+    expect(bash(`nixi --root ${root} container logs web `)).toEqual([]); // only the first argument
+  });
+  it("node names for node setup, tags for --tag", () => {
+    expect(bash("nixi node setup ")).toEqual(["db", "web1"]);
+    expect(bash("nixi fw list --tag e")).toEqual(["eu"]);
+  });
+  it("unit names under --root: nothing (systemctl would ask this machine)", () => {
+    expect(bash(`nixi --root ${root} service status `)).toEqual([]);
+  });
+});
