@@ -10,6 +10,7 @@ import { loadState, type State } from "./state.js";
 export { loadState } from "./state.js";
 import { generateFiles, OWNED_FILES, STATE_FILE } from "./generate.js";
 import { redact } from "../core/redact.js";
+import { namedExports } from "../core/lazy-import.js";
 
 /** Bookkeeping inside nixi's folder: dot-folders, so the visible files are state.toml and modules. */
 export const LOCK_DIR = ".lock";
@@ -91,7 +92,7 @@ async function restore(ctx: Ctx, snap: Snapshot): Promise<void> {
 }
 
 async function unifiedDiff(path: string, before: string | null, after: string | null): Promise<string> {
-  const { createTwoFilesPatch } = await import("diff");
+  const { createTwoFilesPatch } = await namedExports(import("diff"));
   const patch = createTwoFilesPatch(before === null ? "/dev/null" : `a${path}`, after === null ? "/dev/null" : `b${path}`, before ?? "", after ?? "", "", "", { context: 3 });
   // drop the "Index:"/"====" preamble jsdiff adds
   return redact(patch.split("\n").filter((l) => !l.startsWith("====") && !l.startsWith("Index:")).join("\n"));

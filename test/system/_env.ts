@@ -1,5 +1,5 @@
 // Shared set-up for the system/pkg/channel/service/timer tests: a fake root and the fakes on PATH.
-import { lutimesSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, existsSync, symlinkSync, readdirSync, statSync } from "node:fs";
+import { rmSync, lutimesSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, existsSync, symlinkSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createHash } from "node:crypto";
@@ -20,10 +20,17 @@ export interface Env {
 }
 
 /** A fake machine root: /proc files from fixtures, /etc/os-release, /etc/nixos/configuration.nix. */
+const made: string[] = [];
+/** Remove every root and fake-state folder makeEnv() made (call from afterAll). */
+export function cleanupEnvs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 export function makeEnv(opts: { flake?: boolean; meminfo?: string; extraEnv?: Record<string, string>; path?: string[] } = {}): Env {
   const root = mkdtempSync(join(tmpdir(), "nixi-sys-"));
   const state = join(root, "..", root.split("/").pop() + "-fakestate");
   mkdirSync(state, { recursive: true });
+  made.push(root, state);
   const log = join(state, "argv.log");
   writeFileSync(log, "");
   const put = (p: string, content: string) => {
