@@ -23,12 +23,12 @@ describe("lazy imports of dependencies", () => {
   });
 
   it("merges a CommonJS default object's exports; leaves an ES namespace's own", async () => {
-    const cjs = await namedExports(Promise.resolve({ default: { parse: () => 1, x: 2 } }) as any);
+    const cjs = await namedExports<any>(Promise.resolve({ default: { parse: () => 1, x: 2 } }) as any);
     expect(typeof cjs.parse).toBe("function");
     expect(cjs.x).toBe(2);
-    const esm = await namedExports(Promise.resolve({ Chalk: 1, default: { Chalk: 0 } }) as any);
+    const esm = await namedExports<any>(Promise.resolve({ Chalk: 1, default: { Chalk: 0 } }) as any);
     expect(esm.Chalk).toBe(1);
     const fn = () => 3;
-    expect((await namedExports(Promise.resolve({ default: fn }) as any)).default).toBe(fn);
+    expect((await namedExports<any>(Promise.resolve({ default: fn }) as any)).default).toBe(fn);
   });
 });
