@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeEach } from "vitest";
 import { run, type RunOptions } from "../helpers/run.js";
 
 export const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
@@ -21,9 +22,18 @@ export interface Env {
 
 /** A fake machine root: /proc files from fixtures, /etc/os-release, /etc/nixos/configuration.nix. */
 const made: string[] = [];
+const live: Env[] = [];
+// Every file that uses makeEnv() removes its roots when it ends.
+afterAll(() => cleanupEnvs());
+// calls() reports what ran since the current test began (or since the last calls() in it), so a
+// test never sees another test's calls, whatever order they run in.
+beforeEach(() => {
+  for (const env of live) env.calls();
+});
 /** Remove every root and fake-state folder makeEnv() made (call from afterAll). */
 export function cleanupEnvs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  live.splice(0);
 }
 
 export function makeEnv(opts: { flake?: boolean; meminfo?: string; extraEnv?: Record<string, string>; path?: string[] } = {}): Env {
@@ -65,6 +75,7 @@ export function makeEnv(opts: { flake?: boolean; meminfo?: string; extraEnv?: Re
       return out;
     },
   };
+  live.push(env);
   return env;
 }
 
