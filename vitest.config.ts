@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Builds dist/ first (no stale bundle) and checks the run leaves nothing in its temp folder.
+    globalSetup: ["test/setup/global.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -53,8 +53,8 @@ _nixi_flags() {
         "fw open") _nixi_r="--interface" ;;
         "gpu amd configure") _nixi_r="--initrd --lib32 --opencl" ;;
         "gpu amd enable") _nixi_r="--initrd --lib32 --opencl" ;;
-        "gpu nvidia configure") _nixi_r="--container-toolkit --driver --lib32 --modesetting --open --persistenced --power-management --proprietary --settings-tool" ;;
-        "gpu nvidia enable") _nixi_r="--container-toolkit --driver --lib32 --modesetting --open --persistenced --power-management --proprietary --settings-tool" ;;
+        "gpu nvidia configure") _nixi_r="--accept-nvidia-license --container-toolkit --driver --lib32 --modesetting --open --persistenced --power-management --proprietary --settings-tool" ;;
+        "gpu nvidia enable") _nixi_r="--accept-nvidia-license --container-toolkit --driver --lib32 --modesetting --open --persistenced --power-management --proprietary --settings-tool" ;;
         "mount list") _nixi_r="--all" ;;
         "mount mount") _nixi_r="--credentials-file --options --type" ;;
         "mount persist") _nixi_r="--credentials-file --options --source --type" ;;

@@ -388,6 +388,7 @@ complete -c nixi -n '__nixi_in gpu amd enable' -l lib32 -x -a 'on off' -d '32-bi
 complete -c nixi -n '__nixi_in gpu amd enable' -l opencl -x -a 'on off' -d 'OpenCL through the ROCm runtime (hardware.amdgpu.opencl.enable)'
 
 # gpu nvidia configure
+complete -c nixi -n '__nixi_in gpu nvidia configure' -l accept-nvidia-license -d 'accept NVIDIA\'s licence, which the legacy_470 and legacy_390 drivers need (nixpkgs.config.nvidia.acceptLicense)'
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l container-toolkit -x -a 'on off' -d 'NVIDIA Container Toolkit (CDI) so podman/docker containers can use the GPU'
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch: config.boot.kernelPackages.nvidiaPackages.BRANCH (default stable)'
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'
@@ -399,6 +400,7 @@ complete -c nixi -n '__nixi_in gpu nvidia configure' -l proprietary -d 'use the 
 complete -c nixi -n '__nixi_in gpu nvidia configure' -l settings-tool -x -a 'on off' -d 'install the nvidia-settings GUI (default off: servers rarely want it)'
 
 # gpu nvidia enable
+complete -c nixi -n '__nixi_in gpu nvidia enable' -l accept-nvidia-license -d 'accept NVIDIA\'s licence, which the legacy_470 and legacy_390 drivers need (nixpkgs.config.nvidia.acceptLicense)'
 complete -c nixi -n '__nixi_in gpu nvidia enable' -l container-toolkit -x -a 'on off' -d 'NVIDIA Container Toolkit (CDI) so podman/docker containers can use the GPU'
 complete -c nixi -n '__nixi_in gpu nvidia enable' -l driver -x -a 'stable production latest beta legacy_535 legacy_470 legacy_390 dc' -d 'driver branch: config.boot.kernelPackages.nvidiaPackages.BRANCH (default stable)'
 complete -c nixi -n '__nixi_in gpu nvidia enable' -l lib32 -x -a 'on off' -d '32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine'

@@ -76,5 +76,6 @@ await build({
   splitting: true,
   minifySyntax: true,
   minifyWhitespace: true,
-  sourcemap: "linked",
+  // No source maps in the package (they doubled its size); NIXI_SOURCEMAP=1 for debugging.
+  sourcemap: process.env.NIXI_SOURCEMAP === "1" ? "linked" : false,
 });

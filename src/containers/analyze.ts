@@ -4,6 +4,7 @@ import { NixiError } from "../core/errors.js";
 import { shQuote } from "../exec/quote.js";
 import { splitWords } from "./shellwords.js";
 import { ENV_KEY_RE, NAME_RE, looksSecret, parseImageRef, parsePort, formatPort, RESTART_POLICIES } from "./validate.js";
+import { namedExports } from "../core/lazy-import.js";
 
 export interface FetchResponse {
   status: number;
@@ -337,7 +338,7 @@ function topoSort(ds: Draft[], warnings: string[]): Draft[] {
 
 /** Parse compose YAML text into deploy plans. */
 export async function analyzeCompose(text: string, source: string): Promise<{ services: ServicePlan[]; warnings: string[] }> {
-  const { parse } = await import("yaml");
+  const { parse } = await namedExports(import("yaml"));
   let doc: any;
   try {
     doc = parse(text, { maxAliasCount: 100, prettyErrors: false });

@@ -3,13 +3,14 @@ import type { Ctx } from "./context.js";
 import type { Column, HumanOut } from "./output.js";
 import type { Plan } from "./plan.js";
 import { redact } from "./redact.js";
+import { namedExports } from "./lazy-import.js";
 
 type TableCtor = new (opts: any) => { push(row: any): void; toString(): string };
 let TableLib: TableCtor | null = null;
 
 /** cli-table3 is loaded only when a table will be drawn on a TTY. */
 export async function preloadTables(): Promise<void> {
-  if (!TableLib) TableLib = ((await import("cli-table3")) as any).default as TableCtor;
+  if (!TableLib) TableLib = ((await namedExports(import("cli-table3"))) as any).default as TableCtor;
 }
 
 const plain = (s: string) => s;
@@ -18,7 +19,7 @@ let ChalkCtor: typeof import("chalk").Chalk | null = null;
 
 /** chalk is loaded only when colour will be used (a TTY without NO_COLOR/TERM=dumb/--no-color). */
 export async function preloadStyles(): Promise<void> {
-  ChalkCtor ??= (await import("chalk")).Chalk;
+  ChalkCtor ??= (await namedExports(import("chalk"))).Chalk;
 }
 
 export function styler(color: boolean) {

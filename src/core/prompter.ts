@@ -2,6 +2,7 @@
 import type { IO, Prompter } from "./context.js";
 import { registerSecret } from "./redact.js";
 import { NixiError } from "./errors.js";
+import { namedExports } from "./lazy-import.js";
 
 /** Ctrl-C (or a closed terminal) at a prompt declines: exit 3, nothing changed. */
 async function interruptible<T>(ask: () => Promise<T>): Promise<T> {
@@ -18,19 +19,19 @@ export function ttyPrompter(io: IO): Prompter {
   return {
     confirm: (message) =>
       interruptible(async () => {
-        const { confirm } = await import("@inquirer/prompts");
+        const { confirm } = await namedExports(import("@inquirer/prompts"));
         return confirm({ message, default: false }, streams as any);
       }),
     password: (message) =>
       interruptible(async () => {
-        const { password } = await import("@inquirer/prompts");
+        const { password } = await namedExports(import("@inquirer/prompts"));
         const v = await password({ message, mask: "*" }, streams as any);
         registerSecret(v);
         return v;
       }),
     input: (message) =>
       interruptible(async () => {
-        const { input } = await import("@inquirer/prompts");
+        const { input } = await namedExports(import("@inquirer/prompts"));
         return input({ message }, streams as any);
       }),
   };

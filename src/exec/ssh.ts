@@ -15,6 +15,7 @@ import { Semaphore } from "../core/pool.js";
 import { shAssign, shJoin, shQuote } from "./quote.js";
 import { addHostKey, hostPattern, keyTypeOf, lookupHost, type HostKey } from "./known-hosts.js";
 import { registerSecretFile } from "./secret-files.js";
+import { namedExports } from "../core/lazy-import.js";
 
 export interface SshOptions {
   /** nixi's known_hosts file. */
@@ -556,10 +557,9 @@ function killChannel(client: Client, stream: ClientChannel): void {
   }
 }
 
-/** ssh2 is CommonJS: its exports sit on `default` when imported from an ES module bundle. */
-async function loadSsh2(): Promise<typeof import("ssh2")> {
-  const mod: any = await import("ssh2");
-  return mod.default?.utils ? mod.default : mod;
+/** ssh2 is CommonJS (kept outside the bundle). */
+function loadSsh2(): Promise<typeof import("ssh2")> {
+  return namedExports(import("ssh2"));
 }
 
 /** Host key algorithms with the types already known for this host first (RSA keys sign with SHA-2). */

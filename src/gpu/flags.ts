@@ -1,7 +1,7 @@
 // Flags shared by `gpu <vendor> enable` and `gpu <vendor> configure`, and how they edit the settings.
 import type { FlagSpec } from "../core/command.js";
 import { NixiError } from "../core/errors.js";
-import { NVIDIA_DRIVERS, NO_OPEN_MODULE, type AmdSettings, type NvidiaSettings } from "./state.js";
+import { NEEDS_LICENSE, NVIDIA_DRIVERS, NO_OPEN_MODULE, type AmdSettings, type NvidiaSettings } from "./state.js";
 
 const onOff = (description: string): FlagSpec => ({ type: "string", description, choices: ["on", "off"], placeholder: "on|off" });
 
@@ -15,6 +15,7 @@ export const NVIDIA_FLAGS: Record<string, FlagSpec> = {
   "container-toolkit": onOff("NVIDIA Container Toolkit (CDI) so podman/docker containers can use the GPU"),
   "settings-tool": onOff("install the nvidia-settings GUI (default off: servers rarely want it)"),
   lib32: onOff("32-bit graphics libraries (hardware.graphics.enable32Bit), e.g. for Steam or Wine"),
+  "accept-nvidia-license": { type: "boolean", description: "accept NVIDIA's licence, which the legacy_470 and legacy_390 drivers need (nixpkgs.config.nvidia.acceptLicense)" },
 };
 
 export const AMD_FLAGS: Record<string, FlagSpec> = {
@@ -33,6 +34,7 @@ export interface NvidiaInput {
   containerToolkit?: "on" | "off";
   settingsTool?: "on" | "off";
   lib32?: "on" | "off";
+  acceptNvidiaLicense?: boolean;
 }
 export interface AmdInput {
   opencl?: "on" | "off";
@@ -44,7 +46,7 @@ const onOffValue = (v: "on" | "off" | undefined) => (v === undefined ? undefined
 
 /** Were any settings flags given? */
 export const nvidiaFlagsGiven = (i: NvidiaInput) =>
-  !!(i.open || i.proprietary || i.driver !== undefined || [i.modesetting, i.powerManagement, i.persistenced, i.containerToolkit, i.settingsTool, i.lib32].some((v) => v !== undefined));
+  !!(i.open || i.proprietary || i.acceptNvidiaLicense || i.driver !== undefined || [i.modesetting, i.powerManagement, i.persistenced, i.containerToolkit, i.settingsTool, i.lib32].some((v) => v !== undefined));
 export const amdFlagsGiven = (i: AmdInput) => [i.opencl, i.initrd, i.lib32].some((v) => v !== undefined);
 
 /** Apply flags to settings (returns a new object); bad combinations are exit 2 naming the values. */
@@ -66,6 +68,16 @@ export function applyNvidiaFlags(base: NvidiaSettings, i: NvidiaInput): NvidiaSe
   if (s.open && s.driver && NO_OPEN_MODULE.includes(s.driver)) {
     const asked = i.driver !== undefined ? `--driver ${s.driver}` : `driver ${s.driver}`;
     throw new NixiError("INVALID_ARGUMENT", `${asked} has no open kernel module (it starts with the 515 branch)`, "add --proprietary, or pick a newer --driver");
+  }
+  // The licence is accepted only for a branch that needs it, and only when asked for.
+  const needsLicense = !!s.driver && NEEDS_LICENSE.includes(s.driver);
+  if (i.acceptNvidiaLicense && !needsLicense) throw new NixiError("INVALID_ARGUMENT", `--accept-nvidia-license is only for the legacy_470 and legacy_390 drivers, not ${s.driver ?? "stable"}`);
+  if (needsLicense && !(i.acceptNvidiaLicense || (base.acceptLicense && base.driver === s.driver))) {
+    throw new NixiError("INVALID_ARGUMENT", `driver ${s.driver} is built by nixpkgs only when NVIDIA's licence is accepted (nixpkgs.config.nvidia.acceptLicense)`, "read NVIDIA's licence, then add --accept-nvidia-license");
+  }
+  s.acceptLicense = needsLicense;
+  if (s.driver === "dc" && s.settingsTool) {
+    throw new NixiError("INVALID_ARGUMENT", "the data-centre driver (dc) has no nvidia-settings package: --settings-tool on cannot be used with --driver dc", "leave --settings-tool off (the default)");
   }
   return s;
 }
@@ -100,5 +112,6 @@ export const NVIDIA_LABELS: Record<string, string> = {
   containerToolkit: "container toolkit",
   settingsTool: "nvidia-settings",
   graphics32bit: "32-bit graphics",
+  acceptLicense: "NVIDIA licence accepted (nixpkgs.config.nvidia.acceptLicense)",
 };
 export const AMD_LABELS: Record<string, string> = { opencl: "OpenCL (ROCm)", initrd: "amdgpu in initrd", graphics32bit: "32-bit graphics" };

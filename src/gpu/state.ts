@@ -7,6 +7,8 @@ export const NVIDIA_DRIVERS = ["stable", "production", "latest", "beta", "legacy
 export type NvidiaDriver = (typeof NVIDIA_DRIVERS)[number];
 /** Driver branches that have no open kernel module (the open module starts with 515). */
 export const NO_OPEN_MODULE: readonly string[] = ["legacy_470", "legacy_390"];
+/** Branches nixpkgs builds only with nixpkgs.config.nvidia.acceptLicense = true. */
+export const NEEDS_LICENSE: readonly string[] = ["legacy_470", "legacy_390"];
 
 export interface NvidiaSettings {
   /** hardware.nvidia.open: the open kernel module (Turing and newer) or the proprietary one. */
@@ -20,6 +22,8 @@ export interface NvidiaSettings {
   /** hardware.nvidia.nvidiaSettings (the nvidia-settings GUI tool). */
   settingsTool: boolean;
   graphics32bit: boolean;
+  /** nixpkgs.config.nvidia.acceptLicense, accepted explicitly (--accept-nvidia-license) for the legacy branches. */
+  acceptLicense: boolean;
 }
 
 export interface AmdSettings {
@@ -38,10 +42,11 @@ export const NVIDIA_DEFAULTS: NvidiaSettings = {
   containerToolkit: false,
   settingsTool: false,
   graphics32bit: false,
+  acceptLicense: false,
 };
 export const AMD_DEFAULTS: AmdSettings = { opencl: false, initrd: false, graphics32bit: false };
 
-const BOOL_KEYS_NVIDIA = ["open", "modesetting", "powerManagement", "persistenced", "containerToolkit", "settingsTool", "graphics32bit"] as const;
+const BOOL_KEYS_NVIDIA = ["open", "modesetting", "powerManagement", "persistenced", "containerToolkit", "settingsTool", "graphics32bit", "acceptLicense"] as const;
 const BOOL_KEYS_AMD = ["opencl", "initrd", "graphics32bit"] as const;
 
 function bad(msg: string): never {
@@ -64,6 +69,8 @@ export function readNvidia(state: State): NvidiaSettings | null {
   }
   for (const k of Object.keys(t)) if (!(BOOL_KEYS_NVIDIA as readonly string[]).includes(k) && k !== "driver") bad(`unknown key nvidia.${k}`);
   if (out.open && out.driver && NO_OPEN_MODULE.includes(out.driver)) bad(`nvidia.driver ${out.driver} has no open kernel module: set open = false`);
+  if (out.driver && NEEDS_LICENSE.includes(out.driver) && !out.acceptLicense) bad(`nvidia.driver ${out.driver} needs NVIDIA's licence accepted: set acceptLicense = true`);
+  if (out.driver === "dc" && out.settingsTool) bad("nvidia.driver dc has no nvidia-settings package: set settingsTool = false");
   return out;
 }
 

@@ -14,12 +14,17 @@ export class NixCall {
     readonly arg: NixValue,
   ) {}
 }
+/** A fixed Nix expression from nixi's own source code (never built from input): written as is, in parentheses. */
+export class NixExpr {
+  constructor(readonly source: string) {}
+}
+
 export const NIX_FUNCTIONS = ["lib.mkForce", "lib.mkDefault", "lib.mkBefore", "lib.mkAfter"] as const;
 
 export const mkForce = (v: NixValue) => new NixCall("lib.mkForce", v);
 export const mkDefault = (v: NixValue) => new NixCall("lib.mkDefault", v);
 
-export type NixValue = string | number | boolean | null | NixRef | NixCall | NixValue[] | { [key: string]: NixValue | undefined };
+export type NixValue = string | number | boolean | null | NixRef | NixCall | NixExpr | NixValue[] | { [key: string]: NixValue | undefined };
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 const KEYWORDS = new Set(["if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or"]);
@@ -90,6 +95,7 @@ export function renderValue(v: NixValue, indent = ""): string {
     }
     return `${v.base}.${v.path}`;
   }
+  if (v instanceof NixExpr) return `(${v.source})`;
   if (v instanceof NixCall) {
     if (!NIX_FUNCTIONS.includes(v.fn)) throw new Error(`not a function nixi writes: ${String(v.fn)}`);
     return `(${v.fn} ${renderValue(v.arg, indent)})`;

@@ -14,6 +14,7 @@ import { assertOnlyGeneratedFiles } from "./owned-check.js";
 import { needsPrivateChmod } from "./folder-mode.js";
 import { checkStateTables } from "./state-check.js";
 import { checkChangeTakesEffect, stagedUnderRoot, stagedUnderRootNote } from "./takes-effect.js";
+import { namedExports } from "../core/lazy-import.js";
 
 /** Bookkeeping inside nixi's folder: dot-folders, so the visible files are state.toml and modules. */
 export const LOCK_DIR = ".lock";
@@ -95,7 +96,7 @@ async function restore(ctx: Ctx, snap: Snapshot): Promise<void> {
 }
 
 export async function unifiedDiff(path: string, before: string | null, after: string | null): Promise<string> {
-  const { createTwoFilesPatch } = await import("diff");
+  const { createTwoFilesPatch } = await namedExports(import("diff"));
   const patch = createTwoFilesPatch(before === null ? "/dev/null" : `a${path}`, after === null ? "/dev/null" : `b${path}`, before ?? "", after ?? "", "", "", { context: 3 });
   // drop the "Index:"/"====" preamble jsdiff adds
   return redact(patch.split("\n").filter((l) => !l.startsWith("====") && !l.startsWith("Index:")).join("\n"));

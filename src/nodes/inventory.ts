@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { NodeEntry } from "../core/config.js";
 import { NODE_NAME_RE } from "../core/global-options.js";
+import { namedExports } from "../core/lazy-import.js";
 
 export { readLocalText as readText, writeLocalText as writeText } from "../core/local-files.js";
 
@@ -23,7 +24,7 @@ export const UserName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}\$?$/, "a user 
 export const Port = z.coerce.number().int().min(1, "port must be 1-65535").max(65535, "port must be 1-65535");
 
 async function loadToml() {
-  return import("smol-toml");
+  return namedExports(import("smol-toml"));
 }
 
 /** The TOML block for one node. */

@@ -1,5 +1,6 @@
 // The built CLI (bin/nixi + dist/, what users run) loads every command from its manifest:
-// each command's --help works and a --json run gives a valid envelope. `npm test` builds first.
+// each command's --help works and a --json run gives a valid envelope whose `ok` matches the exit
+// code. test/setup/global.ts builds before the run.
 import { afterAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { runBin, REPO } from "../helpers/run.js";
@@ -8,6 +9,7 @@ import { expectEnvelope } from "../helpers/envelope.js";
 import { SOURCE_CATALOG } from "../../src/commands/registry.js";
 import { MANIFEST_CATALOG } from "../../src/commands/manifest.gen.js";
 import { readFileSync } from "node:fs";
+import { ERROR_CODES, EXIT } from "../../src/core/errors.js";
 
 afterAll(cleanupRoots);
 const FAKES = join(REPO, "test/fakes");
@@ -19,6 +21,7 @@ describe("built CLI", () => {
 
   it("--version prints package.json's version", async () => {
     const r = await runBin("--version");
+    expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version);
   });
 
@@ -32,8 +35,13 @@ describe("built CLI", () => {
       if (meta.description) expect(help.stdout.replace(/\s+/g, " ")).toContain(meta.description.replace(/\s+/g, " ").slice(0, 60));
       const root = makeRoot();
       const r = await runBin([...meta.path, "--json", "--dry-run", "--no-input", "--root", root], { path: [FAKES] });
-      expect(r.stderr).not.toMatch(/internal error/);
-      expect(expectEnvelope(r.json).command).toBe(name);
+      expect(r.stderr).not.toMatch(/internal error|is not a function/);
+      const env = expectEnvelope(r.json);
+      expect(env.command).toBe(name);
+      // The exit code agrees with the envelope: 0 for ok, the error code's exit otherwise
+      // (system health: ok envelope, exit 8 when a check fails).
+      if (env.ok) expect(r.exitCode, r.stderr).toBe(name === "system health" && env.data?.ok === false ? EXIT.HEALTH : 0);
+      else expect(r.exitCode, r.stderr).toBe(ERROR_CODES[env.error.code as keyof typeof ERROR_CODES]);
     });
   }
 });

@@ -7,11 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, REPO, runBin } from "../helpers/run.js";
 import { cleanupRoots, makeRoot, NIXI_DIR, read, treeHash } from "../helpers/tree.js";
+import { needCapability, needProgram } from "../helpers/require.js";
 
-const HAVE_SCRIPT = spawnSync("sh", ["-c", "command -v script"]).status === 0;
+const HAVE_SCRIPT = needProgram("script");
 // fw list also shows the live firewall: read it in a fresh network namespace (empty ruleset)
 // when we may create one, so the table does not depend on this machine's rules.
-const NETNS = spawnSync("unshare", ["-n", "true"]).status === 0;
+const NETNS = needCapability("a network namespace (unshare -n)", () => spawnSync("unshare", ["-n", "true"]).status === 0);
 const FAKES = join(REPO, "test/fakes");
 const ESC = "\x1b[";
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -17,6 +17,7 @@ import { GLOBAL_FLAG_NAMES, GLOBAL_SHORT_FLAGS } from "../../src/core/command.js
 import { REPO, run } from "../helpers/run.js";
 // @ts-expect-error: plain ESM script without types
 import { generate, GENERATED_FILES, sudoRules, staleCommandPages } from "../../scripts/gen-completions.mjs";
+import { needProgram } from "../helpers/require.js";
 
 const metas = COMMANDS.map(toMeta);
 const version = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version;
@@ -214,7 +215,7 @@ describe("bash completion", () => {
 // ------------------------------------------------------------------------------------------
 // zsh: a real interactive zsh in tmux, Tab pressed, the screen read back
 
-const HAVE_ZSH = which("zsh") && which("tmux");
+const HAVE_ZSH = needProgram("zsh", "tmux");
 describe.skipIf(!HAVE_ZSH)("zsh completion (interactive zsh in tmux; needs the zsh and tmux packages)", () => {
   const socket = `nixi-zsh-test-${process.pid}`;
   let inv: ReturnType<typeof inventories>;
@@ -283,7 +284,7 @@ describe.skipIf(!HAVE_ZSH)("zsh completion (interactive zsh in tmux; needs the z
 // ------------------------------------------------------------------------------------------
 // fish: `complete -C` runs the completions for a command line
 
-const HAVE_FISH = which("fish");
+const HAVE_FISH = needProgram("fish");
 describe.skipIf(!HAVE_FISH)("fish completion (needs the fish package)", () => {
   let home = "";
   beforeAll(() => {
@@ -327,7 +328,7 @@ describe.skipIf(!HAVE_FISH)("fish completion (needs the fish package)", () => {
 
 describe("man pages per command and nixi-config(5)", () => {
   const pages = Object.keys(files).filter((f) => f.startsWith("man/") && f !== "man/nixi.1");
-  it.runIf(which("groff"))("groff -man -ww -z is silent on every page", () => {
+  it.runIf(needProgram("groff"))("groff -man -ww -z is silent on every page", () => {
     for (const rel of pages) {
       const r = spawnSync("groff", ["-man", "-Tutf8", "-ww", "-z", join(REPO, rel)], { encoding: "utf8" });
       expect(`${rel}: ${r.stderr}`).toBe(`${rel}: `);
@@ -348,13 +349,13 @@ describe("man pages per command and nixi-config(5)", () => {
 });
 
 describe("man page", () => {
-  it.runIf(which("groff"))("groff renders it without a warning (all warnings on; needs the groff-base package)", () => {
+  it.runIf(needProgram("groff"))("groff renders it without a warning (all warnings on; needs the groff-base package)", () => {
     const r = spawnSync("groff", ["-man", "-Tutf8", "-ww", "-z", join(REPO, "man/nixi.1")], { encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
   });
 
-  it.runIf(which("man") && which("groff"))("man -l renders it without a warning, with every section, command and exit code (needs man-db)", () => {
+  it.runIf(needProgram("man", "groff"))("man -l renders it without a warning, with every section, command and exit code (needs man-db)", () => {
     const r = spawnSync("man", ["--warnings", "-l", join(REPO, "man/nixi.1")], {
       encoding: "utf8",
       env: { ...process.env, MANWIDTH: "100", MANPAGER: "cat", PAGER: "cat", LC_ALL: "C.UTF-8" },

@@ -25,6 +25,9 @@ async function gpuConfig(root: string): Promise<any> {
   const text = readFileSync(file, "utf8");
   expect(text).not.toMatch(/hardware\.opengl|opengl\s*=|amdvlk|initrd\s*=\s*\{\s*enable/);
   const value = await evalModule(file, { config: KERNEL_CONFIG });
+  // The inline nixpkgs.config module (unfree licence) is checked by the real module system in unfree.test.ts.
+  expect(value.imports ?? []).toEqual([]);
+  delete value.imports;
   expect(checkOptionPaths(value)).toEqual([]);
   const merged = await evalDefaultNix(dir, { config: KERNEL_CONFIG });
   expect(checkOptionPaths(merged)).toEqual([]);
@@ -66,7 +69,7 @@ describe("gpu nvidia enable / configure / disable", () => {
 
   it("--proprietary with a legacy driver, persistenced, container toolkit, 32-bit", async () => {
     const root = makeRoot();
-    const r = await stage(root, "gpu nvidia enable --proprietary --driver legacy_470 --persistenced on --container-toolkit on --lib32 on --power-management on");
+    const r = await stage(root, "gpu nvidia enable --proprietary --driver legacy_470 --accept-nvidia-license --persistenced on --container-toolkit on --lib32 on --power-management on");
     expect(r.exitCode, r.stderr).toBe(0);
     const cfg = await gpuConfig(root);
     expect(cfg.hardware.nvidia).toEqual({
@@ -175,6 +178,9 @@ describe("bad input, --dry-run and confirmation leave the tree unchanged", () =>
     ["gpu nvidia configure --power-management yes", "yes", "on|off value"],
     ["gpu nvidia enable --open --proprietary", "--proprietary", "both module flags"],
     ["gpu nvidia configure --driver legacy_390", "legacy_390", "open module with a legacy driver"],
+    ["gpu nvidia configure --proprietary --driver legacy_390", "--accept-nvidia-license", "legacy driver without accepting NVIDIA's licence"],
+    ["gpu nvidia configure --accept-nvidia-license", "legacy_470 and legacy_390", "licence flag for a driver that needs none"],
+    ["gpu nvidia configure --driver dc --settings-tool on", "--driver dc", "data-centre driver with the settings tool"],
     ["gpu amd configure --opencl maybe", "maybe", "AMD on|off value"],
     ["gpu amd enable --frobnicate on", "--frobnicate", "unknown flag"],
     ["gpu nvidia configure", "at least one setting", "configure without flags"],

@@ -12,16 +12,14 @@ import { makeRoot, cleanupRoots, NIXI_DIR } from "../helpers/tree.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { checkNixFolder, evalModule } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
+import { needCapability, needProgram } from "../helpers/require.js";
 
-const canRun = (() => {
-  try {
+const canRun =
+  needProgram("unshare", "mkfs.ext4", "findmnt", "losetup") &&
+  needCapability("a private mount namespace (unshare -m, as root)", () => {
     execFileSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" });
-    execFileSync("sh", ["-c", "command -v mkfs.ext4 && command -v findmnt && command -v losetup"], { stdio: "ignore" });
     return true;
-  } catch {
-    return false;
-  }
-})();
+  });
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { shJoin } from "../../src/exec/quote.js";
 import { SshExecutor } from "../../src/exec/ssh.js";
+import { needProgram } from "../helpers/require.js";
 
-const ZSH = ["/usr/bin/zsh", "/bin/zsh"].find((p) => existsSync(p));
+const ZSH = needProgram("zsh") ? ["/usr/bin/zsh", "/bin/zsh"].find((p) => existsSync(p)) : undefined;
 
 const WORDS = [
   "plain", "=ls", "~root", "a~b", "%1", "^x", "#x", "a#b", "x*", "[a]", "{a,b}", "a=b", "$(id)", "`id`", "$HOME", "${HOME}",

@@ -1,9 +1,10 @@
 // Shared set-up for the system/pkg/channel/service/timer tests: a fake root and the fakes on PATH.
-import { lutimesSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, existsSync, symlinkSync, readdirSync, statSync } from "node:fs";
+import { rmSync, lutimesSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, existsSync, symlinkSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeEach } from "vitest";
 import { run, type RunOptions } from "../helpers/run.js";
 
 export const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
@@ -20,10 +21,26 @@ export interface Env {
 }
 
 /** A fake machine root: /proc files from fixtures, /etc/os-release, /etc/nixos/configuration.nix. */
+const made: string[] = [];
+const live: Env[] = [];
+// Every file that uses makeEnv() removes its roots when it ends.
+afterAll(() => cleanupEnvs());
+// calls() reports what ran since the current test began (or since the last calls() in it), so a
+// test never sees another test's calls, whatever order they run in.
+beforeEach(() => {
+  for (const env of live) env.calls();
+});
+/** Remove every root and fake-state folder makeEnv() made (call from afterAll). */
+export function cleanupEnvs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  live.splice(0);
+}
+
 export function makeEnv(opts: { flake?: boolean; meminfo?: string; extraEnv?: Record<string, string>; path?: string[] } = {}): Env {
   const root = mkdtempSync(join(tmpdir(), "nixi-sys-"));
   const state = join(root, "..", root.split("/").pop() + "-fakestate");
   mkdirSync(state, { recursive: true });
+  made.push(root, state);
   const log = join(state, "argv.log");
   writeFileSync(log, "");
   const put = (p: string, content: string) => {
@@ -58,6 +75,7 @@ export function makeEnv(opts: { flake?: boolean; meminfo?: string; extraEnv?: Re
       return out;
     },
   };
+  live.push(env);
   return env;
 }
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { makeEnv, treeHash } from "./_env.js";
+import { makeEnv, treeHash, type Env } from "./_env.js";
 import { evalModule, parseNix } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
 
@@ -40,8 +40,16 @@ describe("pkg search", () => {
 });
 
 describe("pkg install / remove / list", () => {
-  const e = makeEnv({ flake: true });
+  // Each test has its own machine; the ones about removing and listing start with htop and btop installed.
+  let e: Env;
+  beforeEach(() => {
+    e = makeEnv({ flake: true });
+  });
   const file = (f: string) => join(e.root, NIXI, f);
+  const installed = async () => {
+    expect((await e.run("pkg install htop btop --yes --no-rebuild")).exitCode).toBe(0);
+    e.calls();
+  };
 
   it("install writes environment.systemPackages, checks each name, rebuilds once", async () => {
     const r = await e.run("pkg install htop btop --yes --json");
@@ -86,6 +94,7 @@ describe("pkg install / remove / list", () => {
   });
 
   it("--dry-run and non-TTY without --yes leave the tree unchanged", async () => {
+    await installed();
     const before = treeHash(e.root);
     const d = await e.run("pkg install htop-vim --dry-run --json");
     expect(d.exitCode).toBe(0);
@@ -98,6 +107,7 @@ describe("pkg install / remove / list", () => {
   });
 
   it("list: declared and evaluated", async () => {
+    await installed();
     const j = await e.run("pkg list --json");
     expect(j.exitCode, j.stderr).toBe(0);
     expect(j.json.data.declared).toEqual(["btop", "htop"]);
@@ -110,6 +120,7 @@ describe("pkg install / remove / list", () => {
   });
 
   it("remove: only nixi's packages; the file goes when the list is empty", async () => {
+    await installed();
     const before = treeHash(e.root);
     const bad = await e.run("pkg remove vim --yes --json");
     expect(bad.exitCode).toBe(1);

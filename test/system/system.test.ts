@@ -1,12 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FAKES, FIX, makeEnv, makeProfiles, treeHash } from "./_env.js";
+import { FAKES, FIX, makeEnv, makeProfiles, treeHash, type Env } from "./_env.js";
 
 describe("system info", () => {
-  const e = makeEnv();
-  beforeAll(() => makeProfiles(e));
+  let e: Env;
+  beforeEach(() => {
+    e = makeEnv();
+    makeProfiles(e);
+  });
   it("--json has typed numbers", async () => {
     const r = await e.run("system info --json", { env: { NIXI_FAKE_GENERATIONS: "none" } });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -47,8 +50,11 @@ describe("system info", () => {
 });
 
 describe("system generations", () => {
-  const e = makeEnv();
-  beforeAll(() => makeProfiles(e));
+  let e: Env;
+  beforeEach(() => {
+    e = makeEnv();
+    makeProfiles(e);
+  });
   it("from nixos-rebuild list-generations --json", async () => {
     const r = await e.run("system generations --json");
     expect(r.exitCode, r.stderr).toBe(0);
@@ -75,8 +81,11 @@ describe("system generations", () => {
 });
 
 describe("system rollback / reboot / upgrade / gc (imperative changes)", () => {
-  const e = makeEnv();
-  beforeAll(() => makeProfiles(e));
+  let e: Env;
+  beforeEach(() => {
+    e = makeEnv();
+    makeProfiles(e);
+  });
 
   it("nothing runs on --dry-run or without --yes off a TTY", async () => {
     const before = treeHash(e.root);
@@ -172,7 +181,10 @@ describe("system rollback / reboot / upgrade / gc (imperative changes)", () => {
 });
 
 describe("system upgrade on a flake system", () => {
-  const e = makeEnv({ flake: true });
+  let e: Env;
+  beforeEach(() => {
+    e = makeEnv({ flake: true });
+  });
   it("updates flake.lock then rebuilds", async () => {
     e.put("/etc/nixos/flake.lock", '{"version":7}\n');
     const r = await e.run("system upgrade --yes --json");
@@ -207,6 +219,10 @@ describe("system health", () => {
     port = (server.address() as any).port;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  // Each test sees only the webhook calls it caused.
+  beforeEach(() => {
+    received.splice(0);
+  });
 
   it("exit 0 when every check passes (real df, fake root /proc, no webhook call)", async () => {
     const e = makeEnv();

@@ -1,15 +1,27 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeEnv, treeHash } from "./_env.js";
+import { makeEnv, treeHash, type Env } from "./_env.js";
 import { evalModule, parseNix } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
 
 const NIXI = "/etc/nixos/nixi";
 
 describe("timer create / remove (declarative)", () => {
-  const e = makeEnv();
+  // Each test has its own machine and makes the timers it needs (any order).
+  let e: Env;
+  beforeEach(() => {
+    e = makeEnv();
+  });
   const file = (f: string) => join(e.root, NIXI, f);
+  const backup = ["timer", "create", "backup", "--command", "restic backup /srv", "--on-calendar", "Mon..Fri 02:30", "--user", "backup", "--yes"];
+  const given = async (...names: string[]) => {
+    for (const n of names) {
+      const argv = n === "backup" ? [...backup, "--no-rebuild"] : ["timer", "create", n, "--command", "true", "--on-calendar", "daily", "--yes", "--no-rebuild"];
+      expect((await e.run(argv)).exitCode).toBe(0);
+    }
+    e.calls();
+  };
 
   it("creates nixi-NAME service + timer, validated with the real systemd-analyze, and rebuilds once", async () => {
     const r = await e.run(["timer", "create", "backup", "--command", "restic backup /srv", "--on-calendar", "Mon..Fri 02:30", "--user", "backup", "--yes", "--json"]);
@@ -41,6 +53,7 @@ describe("timer create / remove (declarative)", () => {
   });
 
   it("the same create again changes nothing; another definition under the name is refused", async () => {
+    await given("backup");
     const again = await e.run(["timer", "create", "backup", "--command", "restic backup /srv", "--on-calendar", "Mon..Fri 02:30", "--user", "backup", "--yes", "--json"]);
     expect(again.exitCode).toBe(0);
     expect(again.json.changed).toBe(false);
@@ -113,6 +126,7 @@ describe("timer create / remove (declarative)", () => {
   });
 
   it("--dry-run and non-TTY without --yes leave the tree unchanged", async () => {
+    await given("backup");
     const before = treeHash(e.root);
     const d = await e.run(["timer", "create", "dry", "--command", "true", "--on-calendar", "hourly", "--dry-run"]);
     expect(d.exitCode).toBe(0);
@@ -128,6 +142,7 @@ describe("timer create / remove (declarative)", () => {
   });
 
   it("timer remove", async () => {
+    await given("backup", "h0", "h1", "h2");
     const r = await e.run("timer remove backup --yes --json");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.data).toEqual({ name: "backup", unit: "nixi-backup" });
@@ -182,10 +197,11 @@ describe("timer create --at (transient, systemd-run)", () => {
 
 describe("timer list / status / enable / disable", () => {
   const e = makeEnv();
-  it("list marks nixi timers and staged ones", async () => {
+  beforeAll(async () => {
     await e.run(["timer", "create", "backup", "--command", "true", "--on-calendar", "daily", "--yes", "--no-rebuild"]);
     await e.run(["timer", "create", "staged", "--command", "true", "--on-calendar", "daily", "--yes", "--no-rebuild"]);
-    e.calls();
+  });
+  it("list marks nixi timers and staged ones", async () => {
     const j = await e.run("timer list --json");
     expect(j.exitCode, j.stderr).toBe(0);
     expect(e.calls()).toEqual([

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { defineCommand } from "../../core/command.js";
 import { redact } from "../../core/redact.js";
+import { namedExports } from "../../core/lazy-import.js";
 
 interface FileDiff {
   path: string;
@@ -28,7 +29,7 @@ export default defineCommand<Record<string, never>, DiffData>({
   async run(ctx) {
     const { OWNED_FILES } = await import("../../nixos/generate.js");
     const { APPLIED_DIR } = await import("../../nixos/transaction.js");
-    const { createTwoFilesPatch } = await import("diff");
+    const { createTwoFilesPatch } = await namedExports(import("diff"));
     const dir = ctx.config.nixiDir;
     const appliedDir = posix.join(dir, APPLIED_DIR);
     const applied = (await ctx.exec.stat(appliedDir))?.type === "dir";

@@ -3,6 +3,7 @@ import { defineCommand } from "../../core/command.js";
 import type { Ctx } from "../../core/context.js";
 import type { FileChange } from "../../core/plan.js";
 import { NixiError } from "../../core/errors.js";
+import { namedExports } from "../../core/lazy-import.js";
 
 interface InitData {
   configuration: string;
@@ -29,7 +30,7 @@ async function compute(ctx: Ctx, backupName?: string): Promise<Computed> {
   const { addImport, NixScanError } = await import("../../nixos/imports.js");
   const { generateFiles } = await import("../../nixos/generate.js");
   const { loadState } = await import("../../nixos/transaction.js");
-  const { createTwoFilesPatch } = await import("diff");
+  const { createTwoFilesPatch } = await namedExports(import("diff"));
   const { redact } = await import("../../core/redact.js");
   const diff = (path: string, a: string | null, b: string) =>
     redact(

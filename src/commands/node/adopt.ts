@@ -3,6 +3,7 @@ import type { Ctx } from "../../core/context.js";
 import type { NodeEntry, NodeMode } from "../../core/config.js";
 import { NixiError } from "../../core/errors.js";
 import { HostName, NodeName, Port, UserName } from "../../nodes/inventory.js";
+import { namedExports } from "../../core/lazy-import.js";
 
 interface AdoptInput {
   name: string;
@@ -109,7 +110,7 @@ export default defineCommand<AdoptInput, AdoptData>({
     const { readText, addNode } = await import("../../nodes/inventory.js");
     const before = await readText(ctx.config.path);
     const after = await addNode(before, entry);
-    const { createTwoFilesPatch } = await import("diff");
+    const { createTwoFilesPatch } = await namedExports(import("diff"));
     const diff = createTwoFilesPatch(before === null ? "/dev/null" : ctx.config.path, ctx.config.path, before ?? "", after, "", "", { context: 3 })
       .split("\n")
       .filter((l) => !l.startsWith("====") && !l.startsWith("Index:"))
@@ -179,7 +180,7 @@ export default defineCommand<AdoptInput, AdoptData>({
     const { readText, addNode, writeText } = await import("../../nodes/inventory.js");
     // re-read: the file may have changed while we were connecting
     const latest = await readText(ctx.config.path);
-    const { parse } = await import("smol-toml");
+    const { parse } = await namedExports(import("smol-toml"));
     if (latest && ((parse(latest) as any).nodes ?? []).some((n: any) => n?.name === entry.name)) {
       throw new NixiError("INVALID_ARGUMENT", `node "${entry.name}" was added to ${ctx.config.path} meanwhile`);
     }

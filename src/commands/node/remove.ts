@@ -1,6 +1,7 @@
 import { defineCommand } from "../../core/command.js";
 import { NixiError } from "../../core/errors.js";
 import { NodeName } from "../../nodes/inventory.js";
+import { namedExports } from "../../core/lazy-import.js";
 
 export interface RemoveData {
   name: string;
@@ -28,7 +29,7 @@ export default defineCommand<{ name: string }, RemoveData>({
     const { readText, removeNode } = await import("../../nodes/inventory.js");
     const before = (await readText(ctx.config.path)) ?? "";
     const after = await removeNode(before, name);
-    const { createTwoFilesPatch } = await import("diff");
+    const { createTwoFilesPatch } = await namedExports(import("diff"));
     const diff = createTwoFilesPatch(ctx.config.path, ctx.config.path, before, after, "", "", { context: 3 })
       .split("\n")
       .filter((l) => !l.startsWith("====") && !l.startsWith("Index:"))

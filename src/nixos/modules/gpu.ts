@@ -5,6 +5,7 @@
 import type { Area } from "../areas.js";
 import { NixRef, type NixValue } from "../render.js";
 import { readAmd, readNvidia } from "../../gpu/state.js";
+import { unfreeModule } from "../../gpu/unfree.js";
 
 export const gpuArea: Area = {
   key: "gpu",
@@ -31,6 +32,8 @@ export const gpuArea: Area = {
       if (nv.driver) n.package = new NixRef("config", `boot.kernelPackages.nvidiaPackages.${nv.driver}`);
       hardware.nvidia = n;
       if (nv.containerToolkit) hardware["nvidia-container-toolkit"] = { enable: true };
+      // The driver's unfree licence, allowed for exactly its packages (and the legacy licence when accepted).
+      body.imports = [unfreeModule(nv)];
     }
     if (amd) {
       if (amd.opencl) hardware.amdgpu = { opencl: { enable: true } };

@@ -1,6 +1,7 @@
 import { defineCommand } from "../../../core/command.js";
 import { NixiError } from "../../../core/errors.js";
 import { readNvidia, writeVendor } from "../../../gpu/state.js";
+import { unfreePlanLines } from "../../../gpu/unfree.js";
 import { NVIDIA_FLAGS, NVIDIA_LABELS, applyNvidiaFlags, describeChanges, nvidiaFlagsGiven, type NvidiaInput } from "../../../gpu/flags.js";
 
 export default defineCommand<NvidiaInput>({
@@ -22,7 +23,7 @@ export default defineCommand<NvidiaInput>({
     const changes = describeChanges(before, after, NVIDIA_LABELS);
     const kernel = before.open !== after.open || before.driver !== after.driver;
     return {
-      summary: changes.map((c) => `NVIDIA ${c}`),
+      summary: [...changes.map((c) => `NVIDIA ${c}`), ...(changes.length ? unfreePlanLines(before, after) : [])],
       data: { vendor: "nvidia", settings: after, changes },
       warnings: kernel ? ["the new NVIDIA kernel module is loaded at the next reboot"] : [],
     };

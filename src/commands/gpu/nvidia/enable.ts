@@ -1,5 +1,6 @@
 import { defineCommand } from "../../../core/command.js";
 import { NVIDIA_DEFAULTS, readNvidia, writeVendor } from "../../../gpu/state.js";
+import { unfreePlanLines } from "../../../gpu/unfree.js";
 import { NVIDIA_FLAGS, NVIDIA_LABELS, applyNvidiaFlags, describeChanges, type NvidiaInput } from "../../../gpu/flags.js";
 
 export default defineCommand<NvidiaInput>({
@@ -25,6 +26,7 @@ export default defineCommand<NvidiaInput>({
           `enable the NVIDIA driver (${after.open ? "open" : "proprietary"} kernel module, driver ${after.driver ?? "stable (NixOS default)"}, modesetting ${after.modesetting ? "on" : "off"})`,
           ...changes.filter((c) => c.endsWith(": on") && !/^(open kernel module|modesetting):/.test(c)).map((c) => `  ${c}`),
         ];
+    if (summary.length) summary.push(...unfreePlanLines(before, after).map((l) => `  ${l}`));
     return {
       summary,
       data: { vendor: "nvidia", enabled: true, wasEnabled: !!before, settings: after, changes },
