@@ -63,6 +63,13 @@ export const MANIFEST_CATALOG: Catalog = {
   // Shell completions and the man page, from the same metadata (committed; see docs/completions.md).
   const { writeDocs } = await import("./gen-completions.mjs");
   for (const rel of await writeDocs(root, COMMANDS.map(toMeta), GROUP_SUMMARIES)) console.log(`build: wrote ${rel}`);
+  // package.json's man field lists every page the build wrote (npm links them into man1/man5).
+  const { readdirSync } = await import("node:fs");
+  const pages = readdirSync(join(root, "man")).filter((f) => /\.\d$/.test(f)).sort().map((f) => `./man/${f}`);
+  if (JSON.stringify(pkg.man) !== JSON.stringify(pages)) {
+    writeFileSync(join(root, "package.json"), JSON.stringify({ ...pkg, man: pages }, null, 2) + "\n");
+    console.log("build: wrote package.json (man)");
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

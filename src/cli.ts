@@ -280,13 +280,14 @@ export async function main(argv: string[], opts: MainOptions): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.OK;
-      const words = argv.filter((a) => !a.startsWith("-"));
+      // the command words, without global options' values (`--root DIR`): the longest known path
+      const words = commandWords(argv);
       const message = e.message.replace(/^error: /, "");
       const code = e.code === "commander.unknownCommand" ? "UNKNOWN_COMMAND" : e.code === "commander.unknownOption" ? "UNKNOWN_FLAG" : "USAGE";
       if (e.code === "commander.executeSubCommandAsync" || e.code === "commander.help") return EXIT.OK;
       // a command under a subgroup (`user ssh-key add`) is named by its full path
-      const deep = [4, 3].map((n) => words.slice(0, n).join(" ")).find((p, i) => words.length >= 4 - i && catalog.metas.some((m) => m.path.join(" ") === p));
-      return printError(io, wantsJson, deep ?? words.slice(0, 2).join(" "), new NixiError(code, message, "see `nixi --help` or `nixi help COMMAND`"));
+      const known = [4, 3, 2, 1].map((n) => words.slice(0, n).join(" ")).find((p, i) => words.length >= 4 - i && (catalog.metas.some((m) => m.path.join(" ") === p) || p in catalog.groups));
+      return printError(io, wantsJson, known ?? words.slice(0, 2).join(" "), new NixiError(code, message, "see `nixi --help` or `nixi help COMMAND`"));
     }
     throw e;
   }

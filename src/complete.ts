@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { namedExports } from "./core/lazy-import.js";
 
 const SYSTEMCTL_TIMEOUT_MS = 1500;
 
@@ -39,7 +40,7 @@ async function values(what: string, argv: string[]): Promise<string[]> {
       return (await config(argv)).nodes.flatMap((n) => n.tags ?? []);
     case "containers": {
       const cfg = await config(argv);
-      const { parse } = await import("smol-toml");
+      const { parse } = await namedExports(import("smol-toml"));
       const state = parse(await readFile(join(root ?? "/", cfg.nixiDir, "state.toml"), "utf8")) as any;
       return Object.keys(state?.containers?.containers ?? {});
     }

@@ -23,7 +23,7 @@ describe("npm pack", () => {
     }
     for (const m of manPages) expect(files).toContain(`man/${m}`);
     const top = [...new Set(files.map((f) => (f.includes("/") ? f.split("/")[0] + "/" : f)))].sort();
-    expect(top).toEqual(["LICENSE", "README.md", "bin/", "completions/", "dist/", "man/", "package.json", "schema/"]);
+    expect(top).toEqual(["LICENSE", "README.md", "bin/", "catalog/", "completions/", "dist/", "man/", "package.json", "schema/"]);
   });
 
   it("has no source maps, sources or tests", () => {
