@@ -15,7 +15,8 @@ const SECRET_WORDS = String.raw`(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?
 const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*`;
 const SECRET_KEY_NAME = new RegExp(`^${SECRET_KEY}$`, "i");
 // values: "..." | Nix ''indented string'' (may span lines) | '...' | [a, list] | a bare word
-const VALUE = String.raw`("(?:[^"\\]|\\.)*"|''(?:[^']|'(?!'))*''|'[^']*'|\[[^\]\n]*\]|[^\s,;&}]+)`;
+// | a YAML block scalar (| or > and its indented lines) | a one-level {object}
+const VALUE = String.raw`([|>][-+]?[ \t]*\n(?:[ \t]+[^\n]*(?:\n|$))+|"(?:[^"\\]|\\.)*"|''(?:[^']|'(?!'))*''|'[^']*'|\[[^\]\n]*\]|\{[^{}\n]*\}|[^\s,;&}]+)`;
 const ASSIGNMENT = new RegExp(String.raw`(["']?)(${SECRET_KEY})\1(\s*[:=]\s*)${VALUE}`, "gi");
 // a quoted key with spaces or other characters: "pass word" = ..., 'Api Key': ...
 const QUOTED_ASSIGNMENT = new RegExp(String.raw`(["'])([^"'\n]{1,100})\1(\s*[:=]\s*)${VALUE}`, "gi");
@@ -134,6 +135,7 @@ export function redactShapes(text: string): string {
     // Paths to secret files are references, not secrets ("passwordFile = /srv/.credentials/x").
     if (!isRedactedKey(key) || value === MASK || /^["']?\*+["']?$|^(true|false|null)$/.test(value) || SECRET_REFERENCE.test(value)) return m;
     const quote = value.startsWith('"') ? '"' : value.startsWith("''") && value.length >= 4 ? "''" : value.startsWith("'") ? "'" : "";
+    if (/^[|>]/.test(value)) return `${q}${key}${q}${sep}${MASK}${value.endsWith("\n") ? "\n" : ""}`;
     return `${q}${key}${q}${sep}${quote}${MASK}${quote}`;
   };
   out = out.replace(QUOTED_ASSIGNMENT, assign);

@@ -104,6 +104,8 @@ describe("URLs, SQL, netrc and command lines", () => {
     [`app --api-key "${X}"`],
     [`{"pass word": "${X}"}`],
     [`api_key: [${X}, other]`],
+    [`password: |\n  ${X}\n  more-${X}\nnext: 1`],
+    [`{"password": {"value": "${X}"}, "user": "app"}`],
   ])("%s", (t) => {
     const out = redact(t);
     expect(out).not.toContain(X);
