@@ -53,7 +53,7 @@ const TOKENS = [
 const knownSecrets = new Set<string>();
 let knownSorted: string[] | null = null;
 
-/** Any non-empty value; long values are masked wherever they appear, values under 4 characters where they stand alone. */
+/** Any non-empty value: 4+ characters are masked wherever they appear, 3 where they stand alone, 1-2 as the value of KEY=V. */
 export function registerSecret(value: string): void {
   if (typeof value !== "string" || value === "" || value.startsWith("\0") || /^\*+$/.test(value)) return;
   knownSecrets.add(value);
@@ -69,7 +69,9 @@ function maskKnown(text: string): string {
   let out = text;
   for (const s of knownSorted) {
     if (s.length >= 4) out = out.split(s).join(MASK);
-    else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRe(s)}(?![A-Za-z0-9])`, "g"), MASK);
+    else if (s.length === 3) out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRe(s)}(?![A-Za-z0-9])`, "g"), MASK);
+    // one or two characters ("1", "on") would garble every message: only as the value of KEY=V / KEY: V
+    else out = out.replace(new RegExp(`(?<=[A-Za-z0-9_]=|[A-Za-z0-9_]: )${escapeRe(s)}(?![A-Za-z0-9])`, "g"), MASK);
   }
   return out;
 }
