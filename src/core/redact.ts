@@ -29,6 +29,8 @@ const SQL_PASSWORD = /\b((?:password|identified\s+by)\s+)('[^'\n]*'|"[^"\n]*")/g
 const NETRC = /\b(login\s+\S+\s+(?:password|passwd)\s+)(\S+)/gi;
 // command lines: --password X, --db-token=X, -p? (no: too common)
 const FLAG = /(?<![A-Za-z0-9])(--?[A-Za-z0-9_-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|auth[_-]?key|credentials?)(?![A-Za-z0-9_-]*(?:file|path|dir)\b)[A-Za-z0-9_-]*)(=|\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi;
+// nixi's own flags that take a NAME of a secret, not a secret
+const NAME_FLAGS = /^--?(env-secret|remove-secret|match-token|no-ask-password|secret-env)$/i;
 // Well-known token shapes
 const TOKENS = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub
@@ -149,8 +151,6 @@ export function redactShapes(text: string): string {
   return out;
 }
 
-// nixi's own flags that take a NAME of a secret, not a secret
-const NAME_FLAGS = /^--?(env-secret|remove-secret|match-token|no-ask-password|secret-env)$/i;
 const SECRET_FLAG_WORD = /^--?[A-Za-z0-9_-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]*$/i;
 
 /** Deep-redacts strings inside a JSON-able value (for --json output). */
