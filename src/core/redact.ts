@@ -15,7 +15,8 @@ const SECRET_WORDS = String.raw`(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?
 const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*`;
 const SECRET_KEY_NAME = new RegExp(`^${SECRET_KEY}$`, "i");
 // values: "..." | Nix ''indented string'' (may span lines) | '...' | [a, list] | a bare word
-const VALUE = String.raw`("(?:[^"\\]|\\.)*"|''(?:[^']|'(?!'))*''|'[^']*'|\[[^\]\n]*\]|[^\s,;&}]+)`;
+// | a YAML block scalar (| or > and its indented lines) | a one-level {object}
+const VALUE = String.raw`([|>][-+]?[ \t]*\n(?:[ \t]+[^\n]*(?:\n|$))+|"(?:[^"\\]|\\.)*"|''(?:[^']|'(?!'))*''|'[^']*'|\[[^\]\n]*\]|\{[^{}\n]*\}|[^\s,;&}]+)`;
 const ASSIGNMENT = new RegExp(String.raw`(["']?)(${SECRET_KEY})\1(\s*[:=]\s*)${VALUE}`, "gi");
 // a quoted key with spaces or other characters: "pass word" = ..., 'Api Key': ...
 const QUOTED_ASSIGNMENT = new RegExp(String.raw`(["'])([^"'\n]{1,100})\1(\s*[:=]\s*)${VALUE}`, "gi");
@@ -28,6 +29,8 @@ const SQL_PASSWORD = /\b((?:password|identified\s+by)\s+)('[^'\n]*'|"[^"\n]*")/g
 const NETRC = /\b(login\s+\S+\s+(?:password|passwd)\s+)(\S+)/gi;
 // command lines: --password X, --db-token=X, -p? (no: too common)
 const FLAG = /(?<![A-Za-z0-9])(--?[A-Za-z0-9_-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|auth[_-]?key|credentials?)(?![A-Za-z0-9_-]*(?:file|path|dir)\b)[A-Za-z0-9_-]*)(=|\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi;
+// nixi's own flags that take a NAME of a secret, not a secret
+const NAME_FLAGS = /^--?(env-secret|remove-secret|match-token|no-ask-password|secret-env)$/i;
 // Well-known token shapes
 const TOKENS = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub
@@ -52,7 +55,7 @@ const TOKENS = [
 const knownSecrets = new Set<string>();
 let knownSorted: string[] | null = null;
 
-/** Any non-empty value; long values are masked wherever they appear, values under 4 characters where they stand alone. */
+/** Any non-empty value: 4+ characters are masked wherever they appear, 3 where they stand alone, 1-2 as the value of KEY=V. */
 export function registerSecret(value: string): void {
   if (typeof value !== "string" || value === "" || value.startsWith("\0") || /^\*+$/.test(value)) return;
   knownSecrets.add(value);
@@ -68,7 +71,9 @@ function maskKnown(text: string): string {
   let out = text;
   for (const s of knownSorted) {
     if (s.length >= 4) out = out.split(s).join(MASK);
-    else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRe(s)}(?![A-Za-z0-9])`, "g"), MASK);
+    else if (s.length === 3) out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRe(s)}(?![A-Za-z0-9])`, "g"), MASK);
+    // one or two characters ("1", "on") would garble every message: only as the value of KEY=V / KEY: V
+    else out = out.replace(new RegExp(`(?<=[A-Za-z0-9_]=|[A-Za-z0-9_]: )${escapeRe(s)}(?![A-Za-z0-9])`, "g"), MASK);
   }
   return out;
 }
@@ -137,6 +142,7 @@ export function redactShapes(text: string): string {
     // number elsewhere (PASSWORD=123456 in an env file) still is.
     if (/^-?\d+(?:\.\d+)?$/.test(value) && (q !== "" || whole[offset + m.length] === ";")) return m;
     const quote = value.startsWith('"') ? '"' : value.startsWith("''") && value.length >= 4 ? "''" : value.startsWith("'") ? "'" : "";
+    if (/^[|>]/.test(value)) return `${q}${key}${q}${sep}${MASK}${value.endsWith("\n") ? "\n" : ""}`;
     return `${q}${key}${q}${sep}${quote}${MASK}${quote}`;
   };
   out = out.replace(QUOTED_ASSIGNMENT, assign);
@@ -148,8 +154,6 @@ export function redactShapes(text: string): string {
   return out;
 }
 
-// nixi's own flags that take a NAME of a secret, not a secret
-const NAME_FLAGS = /^--?(env-secret|remove-secret|match-token|no-ask-password|secret-env)$/i;
 const SECRET_FLAG_WORD = /^--?[A-Za-z0-9_-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]*$/i;
 
 /** Deep-redacts strings inside a JSON-able value (for --json output). */

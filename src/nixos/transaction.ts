@@ -248,8 +248,8 @@ export async function rebuildNow(ctx: Ctx, opts: RebuildOptions = {}): Promise<N
   ctx.log(`running ${argv.join(" ")} ...`);
   const r = await ctx.exec.run(argv, { privileged: true, timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
   const log = (r.stdout + (r.stderr ? "\n" + r.stderr : "")).trim();
-  // the build may print a credentials file this run never read: know every stored secret before showing it
-  if (r.exitCode !== 0 || r.timedOut) await (await import("../exec/secret-files.js")).registerStoredSecrets(ctx.exec);
+  // the build may print a credentials file this run never read: know every stored secret before keeping or showing its log
+  await (await import("../exec/secret-files.js")).registerStoredSecrets(ctx.exec);
   // 600: redaction only knows the secrets of this run and the usual shapes; build output can hold more
   await ctx.exec.writeFile(posix.join(ctx.config.nixiDir, REBUILD_LOG), redact(log) + "\n", { privileged: true, mode: 0o600 }).catch(() => {});
   if (r.exitCode === 0 && !r.timedOut) {

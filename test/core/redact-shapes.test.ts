@@ -104,6 +104,8 @@ describe("URLs, SQL, netrc and command lines", () => {
     [`app --api-key "${X}"`],
     [`{"pass word": "${X}"}`],
     [`api_key: [${X}, other]`],
+    [`password: |\n  ${X}\n  more-${X}\nnext: 1`],
+    [`{"password": {"value": "${X}"}, "user": "app"}`],
   ])("%s", (t) => {
     const out = redact(t);
     expect(out).not.toContain(X);
@@ -124,9 +126,10 @@ describe("registered values, whatever their length", () => {
     expect(redact("MYVAR=q7z")).toBe("MYVAR=***");
     expect(redact("value q7z, end")).toBe("value ***, end");
   });
-  it("a 1-character secret is masked as a word, not inside other words", () => {
-    registerSecret("Y");
-    expect(redact("OTHER=Y")).toBe("OTHER=***");
-    expect(redact("Yes")).toBe("Yes");
+  it("a 1- or 2-character secret is masked as the value of KEY=V, not in ordinary text", () => {
+    registerSecret("7");
+    registerSecret("on");
+    expect(redact("OTHER=7\nFLAG=on\nX: 7")).toBe("OTHER=***\nFLAG=***\nX: ***");
+    expect(redact("failed (exit 7); turned on")).toBe("failed (exit 7); turned on");
   });
 });

@@ -69,5 +69,13 @@ describe("secrets read back are masked in a failed rebuild's output", () => {
     expect(all).not.toContain("p4w");
     expect(all).not.toContain("LICENSE=ab");
     expect(all).toContain("username=alice");
+    // a rebuild that succeeds keeps its log masked the same way
+    rmSync(join(shims, "fail"));
+    const ok = await runBin(`fw open 8081 --yes --json --root ${root}`, opts());
+    expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
+    const log = readFileSync(join(root, "etc/nixos/nixi/.rebuild.log"), "utf8");
+    expect(log).toContain("password=***");
+    expect(log).not.toContain("p4w");
+    expect(ok.stdout + ok.stderr).not.toContain("p4w");
   });
 });
