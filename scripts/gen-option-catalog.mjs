@@ -68,12 +68,9 @@ for (const [p, o] of Object.entries(curated)) {
   const prev = options.get(p);
   options.set(p, [typeId(o.type), prev ? prev[1] : null, sourceId(o.source)]);
 }
-const rows = [...options.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, [t, d, s]]) => {
-  const row = [p, t];
-  if (d !== null || s >= 0) row.push(d);
-  if (s >= 0) row.push(s);
-  return row;
-});
+// One line per option: path TAB type index TAB default as JSON ("" when none) TAB source index.
+// A single string parses far faster than 20,000 small arrays (nixi splits the lines itself).
+const rows = [...options.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, [t, d, s]]) => `${p}\t${t}\t${d === null ? "" : JSON.stringify(d)}\t${s}`);
 const renameRows = {};
 for (const [p, r] of Object.entries(renames)) {
   if (p.startsWith("_")) continue;
@@ -87,7 +84,7 @@ const doc = {
   },
   types,
   sources,
-  options: rows,
+  options: rows.join("\n"),
   renames: renameRows,
 };
 const json = JSON.stringify(doc);

@@ -35,7 +35,8 @@ interface Doc {
   meta: { release: string; source: string; options: number };
   types: string[];
   sources: string[];
-  options: Array<[string, number, (string | null)?, number?]>;
+  /** One line per option: path \t type index \t default as JSON ("" when none) \t source index. */
+  options: string;
   renames: Record<string, Omit<RenameRecord, "path">>;
 }
 
@@ -46,6 +47,8 @@ interface Node {
 
 interface Loaded {
   doc: Doc;
+  lines: string[];
+  paths: string[];
   trie: Node;
   renames: Array<{ segs: string[]; rec: RenameRecord }>;
 }
@@ -74,8 +77,10 @@ function catalogFile(): string {
 function load(): Loaded {
   if (loaded) return loaded;
   const doc = JSON.parse(gunzipSync(readFileSync(catalogFile())).toString("utf8")) as Doc;
+  const lines = doc.options.split("\n");
+  const paths = lines.map((l) => l.slice(0, l.indexOf("\t")));
   const trie: Node = { children: new Map() };
-  doc.options.forEach(([path], i) => {
+  paths.forEach((path, i) => {
     let n = trie;
     for (const s of splitCatalogPath(path)) {
       let c = n.children.get(s);
@@ -85,7 +90,7 @@ function load(): Loaded {
     n.opt = i;
   });
   const renames = Object.entries(doc.renames).map(([path, r]) => ({ segs: splitCatalogPath(path), rec: { path, ...r } }));
-  loaded = { doc, trie, renames };
+  loaded = { doc, lines, paths, trie, renames };
   return loaded;
 }
 
@@ -94,9 +99,11 @@ export function catalogMeta(): Doc["meta"] {
 }
 
 function entry(i: number): CatalogOption {
-  const { doc } = load();
-  const [path, t, d, s] = doc.options[i];
-  return { path, type: t >= 0 ? doc.types[t] : null, ...(typeof d === "string" ? { default: d } : {}), ...(s !== undefined && s >= 0 ? { declaredIn: doc.sources[s] } : {}) };
+  const { doc, lines } = load();
+  const [path, ts, ds, ss] = lines[i].split("\t");
+  const t = Number(ts);
+  const s = Number(ss);
+  return { path, type: t >= 0 ? doc.types[t] : null, ...(ds ? { default: JSON.parse(ds) as string } : {}), ...(s >= 0 ? { declaredIn: doc.sources[s] } : {}) };
 }
 
 const WILD = ["<name>", "*"];
@@ -183,13 +190,13 @@ export function scoreOption(path: string, term: string, description: string | nu
 
 /** Ranked matches: every word of the term must occur in the path (case-insensitive). */
 export function searchOptions(term: string, limit = 20): { hits: SearchHit[]; total: number } {
-  const { doc } = load();
+  const { paths } = load();
   const hits: Array<{ i: number; score: number }> = [];
-  doc.options.forEach(([path], i) => {
+  paths.forEach((path, i) => {
     const score = scoreOption(path, term);
     if (score !== null) hits.push({ i, score });
   });
-  hits.sort((a, b) => b.score - a.score || (doc.options[a.i][0] < doc.options[b.i][0] ? -1 : 1));
+  hits.sort((a, b) => b.score - a.score || (paths[a.i] < paths[b.i] ? -1 : 1));
   return { total: hits.length, hits: hits.slice(0, limit).map((h) => ({ ...entry(h.i), score: h.score })) };
 }
 
@@ -211,11 +218,11 @@ function distance(a: string, b: string, max: number): number {
 
 /** "Did you mean": catalog paths close to the given one (edit distance, case-insensitive). */
 export function suggestPaths(segs: string[], n = 3): string[] {
-  const { doc } = load();
+  const { paths } = load();
   const asked = formatOptionPath(segs).toLowerCase();
   const max = Math.max(2, Math.floor(asked.length / 6));
   const scored: Array<[number, string]> = [];
-  for (const [path] of doc.options) {
+  for (const path of paths) {
     const d = distance(asked, path.toLowerCase(), max);
     if (d <= max) scored.push([d, path]);
   }

@@ -56,6 +56,12 @@ describe("option show", () => {
     expectEnvelope(r.json);
     expect(r.json.data.renamedTo).toEqual({ now: "hardware.graphics.enable", kind: "renamed", release: "24.11", message: null });
   });
+  it("a group of options: exit 2 naming options below it", async () => {
+    const r = await local(["option", "show", "services.openssh", "--json"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.json.error.message).toBe("services.openssh is a group of options, not an option");
+    expect(r.json.error.hint).toMatch(/services\.openssh\.enable/);
+  });
   it("a mistyped path: exit 2 with did-you-mean", async () => {
     const r = await local(["option", "show", "services.opensh.enable", "--json"]);
     expect(r.exitCode).toBe(2);

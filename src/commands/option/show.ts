@@ -31,7 +31,7 @@ export default defineCommand<{ option: string }, ShowData>({
   async run(ctx, input) {
     const segs = parseOptionPath(input.option, "option path", 1);
     const key = formatOptionPath(segs);
-    const { findOption, findRename, suggestPaths, renameMessage, renamesTo } = await import("../../options/catalog.js");
+    const { findOption, findRename, suggestPaths, renameMessage, renamesTo, childrenOf } = await import("../../options/catalog.js");
     const { readFromMachine } = await import("../../options/sources.js");
     const { redactOptionValue } = await import("../../options/show-value.js");
     const rename = findRename(segs);
@@ -40,6 +40,10 @@ export default defineCommand<{ option: string }, ShowData>({
     const m = machine.option?.found ? machine.option : undefined;
     const exact = cat && cat.rest.length === 0 ? cat.option : cat && cat.rest.length && cat.option.type?.startsWith("attribute set of") ? cat.option : null;
     if (!m && !exact && !rename) {
+      const below = machine.option?.prefix ?? childrenOf(segs);
+      if (below?.length) {
+        throw new NixiError("INVALID_ARGUMENT", `${key} is a group of options, not an option`, `options below it: ${below.slice(0, 8).map((c) => formatOptionPath([...segs, c])).join(", ")}${below.length > 8 ? ", ..." : ""}`);
+      }
       const near = suggestPaths(segs);
       throw new NixiError("INVALID_ARGUMENT", `${key} is not a NixOS option${machine.evaluated ? " on this machine" : " nixi knows"}${machine.skipped ? ` (machine not asked: ${machine.skipped})` : ""}`, near.length ? `did you mean ${near.join(", ")}?` : "search with `nixi option search TERM`");
     }
