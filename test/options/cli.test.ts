@@ -37,7 +37,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const local = (args: string[], env: Record<string, string> = {}) => runBin([...args, "--root", tree.root], { env });
+// without tree.env (and so without NIXI_ROOT_EXEC): under --root the machine is not evaluated
+const local = (args: string[], env: Record<string, string | undefined> = { NIXI_ROOT_EXEC: undefined }) => runBin([...args, "--root", tree.root], { env });
 const remote = (args: string[]) => runBin([...args, "--node", "web"], { env: { HOME: home, SSH_AUTH_SOCK: undefined, NIXI_CONFIG: cfg } });
 
 describe("option show", () => {
