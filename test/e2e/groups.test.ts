@@ -13,7 +13,7 @@ import { treeHash } from "../helpers/tree.js";
 import { FAKES, makeEnv, cleanupEnvs, type Env } from "../system/_env.js";
 import { COMMANDS } from "../../src/commands/registry.js";
 
-const EXIT = { INVALID_ARGUMENT: 2, USAGE: 2, NOT_FOUND: 1, FAILED: 1 } as const;
+const EXIT = { INVALID_ARGUMENT: 2, USAGE: 2, NOT_FOUND: 1, FAILED: 1, PATH_OUTSIDE_SRV: 4 } as const;
 
 interface Case {
   group: string;
@@ -30,12 +30,16 @@ interface Case {
 // `--root R --json` is appended to each line.
 const CASES: Case[] = [
   { group: "channel", ok: "channel add foo https://example.org/x.tar.gz --yes", changes: true, bad: "channel remove nosuch --yes", badCode: "NOT_FOUND" },
-  { group: "config", ok: "config set services.foo.bar 1 --yes --no-rebuild", changes: true, bad: "config set bad..path 1 --yes", badCode: "INVALID_ARGUMENT" },
+  { group: "completion", ok: "completion bash", bad: "completion tcsh", badCode: "INVALID_ARGUMENT" },
+  { group: "config", ok: "config set services.openssh.enable true --yes --no-rebuild", changes: true, bad: "config set bad..path 1 --yes", badCode: "INVALID_ARGUMENT" },
   { group: "container", ok: "container deploy web --image nginx:1.27 --yes --no-rebuild", changes: true, bad: "container deploy Bad! --image x --yes", badCode: "INVALID_ARGUMENT" },
   { group: "fw", ok: "fw open 8080 --yes", changes: true, bad: "fw open 99999 --yes", badCode: "INVALID_ARGUMENT" },
   { group: "gpu", ok: "gpu amd enable --yes --no-rebuild", changes: true, bad: "gpu nvidia configure --driver bogus --yes", badCode: "USAGE" },
   { group: "init", ok: "init --yes", bad: "init --yes", badCode: "NOT_FOUND", emptyRoot: true },
   { group: "mount", ok: "mount list", bad: "mount unmount /nonexist --yes", badCode: "FAILED" },
+  { group: "file", ok: "file read web/config/app.conf", bad: "file read ../etc/shadow", badCode: "PATH_OUTSIDE_SRV" },
+  { group: "net", ok: "net interfaces", bad: "net check db:0", badCode: "INVALID_ARGUMENT" },
+  { group: "option", ok: "option show services.openssh.enable", bad: "option show services.nonexistent.thing", badCode: "INVALID_ARGUMENT" },
   { group: "node", ok: "node list", bad: "node remove nosuch --yes", badCode: "INVALID_ARGUMENT" },
   { group: "pkg", ok: "pkg install htop --yes --no-rebuild", changes: true, bad: "pkg install nosuchpkg --yes --no-rebuild", badCode: "INVALID_ARGUMENT" },
   { group: "service", ok: "service restart nginx.service --yes", changes: true, bad: "service restart nosuch.service --yes", badCode: "NOT_FOUND" },
@@ -59,6 +63,7 @@ const nameOf = (line: string) => {
 
 beforeAll(() => {
   e = makeEnv();
+  e.put("/srv/web/config/app.conf", "listen = 80\n");
   empty = mkdtempSync(join(tmpdir(), "nixi-e2e-empty-"));
 });
 afterAll(() => {

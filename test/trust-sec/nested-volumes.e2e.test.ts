@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { INITIALISED_CONFIGURATION } from "../helpers/tree.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
@@ -16,8 +17,14 @@ const made: string[] = [];
 afterEach(() => {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+/** A machine root where nixi init has run (configuration.nix imports ./nixi). */
+function initialise(root: string): void {
+  mkdirSync(join(root, "etc/nixos"), { recursive: true });
+  writeFileSync(join(root, "etc/nixos/configuration.nix"), INITIALISED_CONFIGURATION);
+}
 const tmp = (p: string) => {
   const d = mkdtempSync(join(tmpdir(), p));
+  initialise(d);
   made.push(d);
   return d;
 };

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { INITIALISED_CONFIGURATION } from "../helpers/tree.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBin } from "../helpers/run.js";
@@ -18,6 +19,8 @@ function setup() {
   const root = mkdtempSync(join(tmpdir(), "nixi-rb-"));
   const shims = mkdtempSync(join(tmpdir(), "nixi-rb-shims-"));
   made.push(root, shims);
+  mkdirSync(join(root, "etc/nixos"), { recursive: true });
+  writeFileSync(join(root, "etc/nixos/configuration.nix"), INITIALISED_CONFIGURATION);
   for (const prog of ["podman", "git"]) {
     writeFileSync(join(shims, prog), "#!/bin/sh\nexit 0\n");
     chmodSync(join(shims, prog), 0o755);

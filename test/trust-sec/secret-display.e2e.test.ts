@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { INITIALISED_CONFIGURATION } from "../helpers/tree.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBin } from "../helpers/run.js";
@@ -14,8 +15,14 @@ const made: string[] = [];
 afterEach(() => {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+/** A machine root where nixi init has run (configuration.nix imports ./nixi). */
+function initialise(root: string): void {
+  mkdirSync(join(root, "etc/nixos"), { recursive: true });
+  writeFileSync(join(root, "etc/nixos/configuration.nix"), INITIALISED_CONFIGURATION);
+}
 const tmp = (p = "nixi-disp-") => {
   const d = mkdtempSync(join(tmpdir(), p));
+  initialise(d);
   made.push(d);
   return d;
 };
