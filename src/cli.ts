@@ -272,6 +272,10 @@ export async function main(argv: string[], opts: MainOptions): Promise<number> {
   const io = buildIO(opts.io, env, argv);
   const wantsJson = argv.includes("--json");
   const catalog = opts.catalog;
+  if (wantsJson && (argv.includes("--version") || argv.includes("-V"))) {
+    io.stdout.write(serializeEnvelope({ ok: true, command: "--version", data: { name: "nixi", version: VERSION }, warnings: [] }));
+    return EXIT.OK;
+  }
   let selected: Selected | null = null;
   const program = buildProgram(io, catalog, argv, (s) => (selected = s));
   try {
@@ -279,7 +283,8 @@ export async function main(argv: string[], opts: MainOptions): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.OK;
-      const words = argv.filter((a) => !a.startsWith("-"));
+      // the command path, without the values of global options (`--root R fw list` names "fw list")
+      const words = commandWords(argv);
       const message = e.message.replace(/^error: /, "");
       const code = e.code === "commander.unknownCommand" ? "UNKNOWN_COMMAND" : e.code === "commander.unknownOption" ? "UNKNOWN_FLAG" : "USAGE";
       if (e.code === "commander.executeSubCommandAsync" || e.code === "commander.help") return EXIT.OK;
