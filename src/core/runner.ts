@@ -161,6 +161,12 @@ export async function runOnNode(inv: Invocation, config: Config, node: string): 
       const { describeCall } = await import("../exec/recording.js");
       const refusal = predictRefusal(exec, node, { summary: [], files: [], commands: recorder.calls.map((c) => describeCall(c)), rebuild: false });
       if (refusal) return failed(node, refusal, warnings);
+      // under --root DIR without NIXI_ROOT_EXEC=1 the programs would be refused: say so now
+      const firstRun = recorder.calls.find((c) => c.kind === "run");
+      if (firstRun && node === LOCAL) {
+        const { rootExecBlocked, rootExecError } = await import("../exec/root-guard.js");
+        if (rootExecBlocked(flags.root, inv.env)) return failed(node, rootExecError(flags.root, (firstRun as { argv: string[] }).argv), warnings);
+      }
       return done(false, data, { summary: [`would run \`nixi ${commandName(spec)}\``], files: [], commands: recorder.calls.map((c) => describeCall(c, exec.wrapsPrivileged ?? true)), rebuild: false });
     }
     return done(operateChanged(spec, data), data);

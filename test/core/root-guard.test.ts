@@ -74,6 +74,15 @@ describe("--root DIR without NIXI_ROOT_EXEC=1", () => {
     expect(treeHash(root)).toBe(before);
   });
 
+  it("an operate command's --dry-run predicts the refusal", async () => {
+    const root = makeRoot();
+    writeFileSync(log, "");
+    const r = await runBin(`service restart nginx --dry-run --json --root ${root}`, noExec());
+    expect(r.exitCode, r.stdout).toBe(4);
+    expect(r.json.error.message).toContain(`under --root ${root} nixi does not run`);
+    expect(calls()).toBe("");
+  });
+
   it("fw list and mount list show DIR's declared state and say the live part was not read", async () => {
     const root = makeRoot();
     expect((await runBin(`fw open 8443 --yes --no-rebuild --root ${root}`, noExec())).exitCode).toBe(0);
