@@ -22,8 +22,9 @@ beforeAll(() => {
   chmodSync(join(shims, "mount"), 0o755);
 });
 const calls = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
-const noExec = (extra: Record<string, string> = {}) => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: undefined, NIXI_FAKE_LOG: log, ...extra } });
-const withExec = () => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: "1", NIXI_FAKE_LOG: log } });
+// NIXI_FAKE_STATE: a fake that did run (a regression) keeps its state here, not in the fixtures
+const noExec = (extra: Record<string, string> = {}) => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: undefined, NIXI_FAKE_LOG: log, NIXI_FAKE_STATE: shims, ...extra } });
+const withExec = () => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: "1", NIXI_FAKE_LOG: log, NIXI_FAKE_STATE: shims } });
 
 describe("--root DIR without NIXI_ROOT_EXEC=1", () => {
   it("a change is written under DIR and staged: nixos-rebuild does not run", async () => {
