@@ -75,6 +75,16 @@ describe("--root DIR without NIXI_ROOT_EXEC=1", () => {
     expect(treeHash(root)).toBe(before);
   });
 
+  it.each(["system reboot", "system rollback", "system upgrade", "system gc"])("`%s --dry-run` predicts the refusal instead of planning on the host", async (cmd) => {
+    const root = makeRoot();
+    writeFileSync(log, "");
+    const r = await runBin(`${cmd} --dry-run --json --root ${root}`, noExec());
+    expect(r.exitCode, r.stdout).toBe(4);
+    expect(r.json.error.message).toContain(`under --root ${root} nixi does not run`);
+    expect(r.json.error.message).not.toContain("no system generations");
+    expect(calls()).toBe("");
+  });
+
   it("an operate command's --dry-run predicts the refusal", async () => {
     const root = makeRoot();
     writeFileSync(log, "");
