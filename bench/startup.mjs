@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 40;
 const bin = fileURLToPath(new URL("../bin/nixi", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "nixi-bench-"));
-const env = { ...process.env, NIXI_CONFIG: "/nonexistent/config.toml", NO_COLOR: "1" };
+// NIXI_ROOT_EXEC=1: fw list reads the live rules (nft) as it does on a real machine, not only R's state
+const env = { ...process.env, NIXI_CONFIG: "/nonexistent/config.toml", NO_COLOR: "1", NIXI_ROOT_EXEC: "1" };
 const node = process.execPath;
 
 // A root with some declared ports, like a real machine.

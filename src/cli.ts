@@ -273,6 +273,10 @@ export async function main(argv: string[], opts: MainOptions): Promise<number> {
   const io = buildIO(opts.io, env, argv);
   const wantsJson = argv.includes("--json");
   const catalog = opts.catalog;
+  if (wantsJson && (argv.includes("--version") || argv.includes("-V"))) {
+    io.stdout.write(serializeEnvelope({ ok: true, command: "--version", data: { name: "nixi", version: VERSION }, warnings: [] }));
+    return EXIT.OK;
+  }
   let selected: Selected | null = null;
   const program = buildProgram(io, catalog, argv, (s) => (selected = s));
   try {

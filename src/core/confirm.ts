@@ -14,9 +14,11 @@ export async function confirmPlan(ctx: Ctx, plan: Plan): Promise<boolean> {
     throw new NixiError("DECLINED", "declined: nothing was changed");
   }
   if (!ctx.flags.json) ctx.io.stderr.write(renderPlan(plan, ctx, { diffs: true }));
-  throw new NixiError(
+  const err = new NixiError(
     "CONFIRMATION_REQUIRED",
     "this command changes the machine and needs confirmation: nothing was changed",
     "add --yes to apply when not running interactively, or --dry-run to only show the plan",
   );
+  err.plan = plan; // --json: the envelope carries the plan, no second --dry-run call needed
+  throw err;
 }

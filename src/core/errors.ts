@@ -59,6 +59,8 @@ export class NixiError extends Error {
   readonly hint?: string;
   /** Extra structured data for --json (e.g. the rebuild log tail). Must already be safe to print. */
   readonly details?: Record<string, unknown>;
+  /** The plan that was not applied (confirmation required, refused): --json shows it with the error. */
+  plan?: import("./plan.js").Plan;
 
   constructor(code: ErrorCode, message: string, hint?: string, details?: Record<string, unknown>) {
     super(message);

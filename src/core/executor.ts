@@ -52,6 +52,10 @@ export interface Executor {
   readonly node: string;
   /** Human description (for logs): "local", "ssh nixi@10.0.0.2:22", ... */
   readonly description: string;
+  /** Privileged calls are wrapped in `sudo -n` (false when nixi runs as root; default true). */
+  readonly wrapsPrivileged?: boolean;
+  /** Every call that changes something is refused (a monitored node). */
+  readonly refusesChanges?: boolean;
   /** Run argv (never a shell string). Resolves with the exit code; does not throw on non-zero exit. */
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
   /** Is `program` on PATH? Returns its path or null. */

@@ -63,7 +63,15 @@ export async function runInvocation(inv: Invocation): Promise<number> {
 
 function failed(node: string, e: unknown, warnings: string[] = []): NodeOutcome {
   const err = toNixiError(e);
-  return { node, ok: false, changed: false, error: err, warnings, exitCode: err.exitCode };
+  return { node, ok: false, changed: false, error: err, warnings, exitCode: err.exitCode, ...(err.plan ? { plan: err.plan } : {}) };
+}
+
+/** --dry-run on a node that refuses every change (monitored) predicts the refusal: exit 4, with the plan. */
+function predictRefusal(exec: Ctx["exec"], node: string, plan: Plan): NixiError | null {
+  if (!exec.refusesChanges || planIsEmpty(plan)) return null;
+  const err = new NixiError("MONITORED", `node ${node} is monitored (read-only): this change would be refused`, `nixi only reads from monitored nodes; to manage it, set mode = "managed" for it in config.toml`);
+  err.plan = plan;
+  return err;
 }
 
 export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node: string, warnings: string[]): Ctx {
@@ -137,17 +145,29 @@ export async function runOnNode(inv: Invocation, config: Config, node: string): 
       const { runChange } = await import("../nixos/transaction.js");
       const r = await runChange(ctx, (state) => spec.mutate!(state, input, ctx), { forceRebuild: spec.alwaysRebuild });
       warnings.push(...r.warnings.map(redact));
+      const refusal = flags.dryRun ? predictRefusal(exec, node, r.plan) : null;
+      if (refusal) return failed(node, refusal, warnings);
       return done(r.changed, r.data, r.plan);
     }
     if (spec.plan && spec.apply) {
       const { data: planData, ...plan } = await spec.plan(ctx, input);
+      const refusal = flags.dryRun ? predictRefusal(exec, node, plan) : null;
+      if (refusal) return failed(node, refusal, warnings);
       if (planIsEmpty(plan) || !(await confirmPlan(ctx, plan))) return { ...done(false, planData, plan), exitCode: EXIT.OK };
       return done(true, await spec.apply(ctx, input, plan), plan);
     }
     const data = await spec.run!(ctx, input);
     if (recorder) {
       const { describeCall } = await import("../exec/recording.js");
-      return done(false, data, { summary: [`would run \`nixi ${commandName(spec)}\``], files: [], commands: recorder.calls.map(describeCall), rebuild: false });
+      const refusal = predictRefusal(exec, node, { summary: [], files: [], commands: recorder.calls.map((c) => describeCall(c)), rebuild: false });
+      if (refusal) return failed(node, refusal, warnings);
+      // under --root DIR without NIXI_ROOT_EXEC=1 the programs would be refused: say so now
+      const firstRun = recorder.calls.find((c) => c.kind === "run");
+      if (firstRun && node === LOCAL) {
+        const { rootExecBlocked, rootExecError } = await import("../exec/root-guard.js");
+        if (rootExecBlocked(flags.root, inv.env)) return failed(node, rootExecError(flags.root, (firstRun as { argv: string[] }).argv), warnings);
+      }
+      return done(false, data, { summary: [`would run \`nixi ${commandName(spec)}\``], files: [], commands: recorder.calls.map((c) => describeCall(c, exec.wrapsPrivileged ?? true)), rebuild: false });
     }
     return done(operateChanged(spec, data), data);
   } catch (e) {
@@ -176,13 +196,17 @@ export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean,
       if (o.ok) {
         env.data = o.data ?? null;
         env.plan = o.plan ?? null;
-      } else env.error = errorBody(o.error!);
+      } else {
+        if (o.plan) env.plan = o.plan;
+        env.error = errorBody(o.error!);
+      }
     } else {
       const results: NodeResult[] = outcomes.map((o) => ({
         node: o.node,
         ok: o.ok,
         changed: o.changed,
-        ...(o.ok ? { data: o.data ?? null, ...(o.plan ? { plan: o.plan } : {}) } : { error: errorBody(o.error!) }),
+        ...(o.ok ? { data: o.data ?? null } : { error: errorBody(o.error!) }),
+        ...(o.plan ? { plan: o.plan } : {}),
         warnings: o.warnings,
       }));
       env = { ok: outcomes.every((o) => o.ok), command, changed: outcomes.some((o) => o.changed), dryRun: flags.dryRun, warnings: [], results };
@@ -218,6 +242,8 @@ export function printHuman(inv: Invocation, o: NodeOutcome, multi: boolean): voi
         if (!planIsEmpty(o.plan)) write(st.dim("dry run: nothing was changed\n"));
       } else if (!o.changed) {
         write(st.dim("nothing to change\n"));
+      } else if (flags.verbose) {
+        write(renderPlan(o.plan, inv as any, { diffs: true })); // -v: what was done, with the diffs
       } else if (!flags.quiet) {
         for (const b of o.plan.summary) write(`${st.ok("✓")} ${redact(b)}\n`);
       }

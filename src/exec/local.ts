@@ -20,6 +20,9 @@ export class LocalExecutor implements Executor {
   private readonly root: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly sudo: boolean;
+  get wrapsPrivileged(): boolean {
+    return this.sudo;
+  }
 
   constructor(opts: LocalOptions) {
     this.root = resolve(opts.root);

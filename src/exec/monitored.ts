@@ -290,6 +290,7 @@ export function isReadOnlyArgv(argv: readonly string[]): boolean {
 export class MonitoredExecutor implements Executor {
   readonly node: string;
   readonly description: string;
+  readonly refusesChanges = true;
 
   constructor(private readonly inner: Executor) {
     this.node = inner.node;

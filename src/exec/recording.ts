@@ -1,6 +1,7 @@
 // Records every call that would change the machine instead of making it; reads pass through.
 // Used by --dry-run for operate commands, and by tests to see what a command would do.
 import type { Executor, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import { shJoin } from "./quote.js";
 
 export type RecordedCall =
   | { kind: "run"; argv: string[]; privileged: boolean; hasInput: boolean }
@@ -10,10 +11,12 @@ export type RecordedCall =
   | { kind: "rename"; from: string; to: string }
   | { kind: "chmod"; path: string; mode: number };
 
-export function describeCall(c: RecordedCall): string {
+/** The call as a shell line, quoted exactly as the words are passed; `sudo -n --` only where the
+ *  executor adds it (not when nixi runs as root). */
+export function describeCall(c: RecordedCall, sudo = true): string {
   switch (c.kind) {
     case "run":
-      return (c.privileged ? "sudo " : "") + c.argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+      return (c.privileged && sudo ? "sudo -n -- " : "") + shJoin(c.argv);
     case "writeFile":
       return `write ${c.path}${c.mode !== undefined ? ` (mode ${c.mode.toString(8)})` : ""}`;
     case "mkdir":
@@ -31,6 +34,13 @@ export class RecordingExecutor implements Executor {
   readonly calls: RecordedCall[] = [];
   readonly node: string;
   readonly description: string;
+
+  get wrapsPrivileged(): boolean | undefined {
+    return this.inner.wrapsPrivileged;
+  }
+  get refusesChanges(): boolean | undefined {
+    return this.inner.refusesChanges;
+  }
 
   constructor(private readonly inner: Executor) {
     this.node = inner.node;

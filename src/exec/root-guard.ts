@@ -22,6 +22,12 @@ export function liveIsHostNote(ctx: { root: string; exec: { node: string } }, wh
   return ctx.exec.node === "local" && actsOnHost(ctx.root) ? `${what} are the running host's, not those of --root ${ctx.root}` : null;
 }
 
+/** For an imperative command's plan (reboot, rollback, upgrade): refuse at once, so --dry-run
+ *  predicts what the apply would hit, instead of planning an action on the running host. */
+export function refuseUnderRoot(ctx: { root: string; env: NodeJS.ProcessEnv; exec: { node: string } }, argv: string[]): void {
+  if (ctx.exec.node === "local" && rootExecBlocked(ctx.root, ctx.env)) throw rootExecError(ctx.root, argv);
+}
+
 export function rootExecMessage(root: string, argv: string[]): string {
   return `under --root ${root} nixi does not run \`${argv.join(" ")}\`: it would act on the running host, not on ${root}`;
 }

@@ -12,6 +12,7 @@ import { generateFiles, OWNED_FILES, STATE_FILE } from "./generate.js";
 import { redact } from "../core/redact.js";
 import { assertOnlyGeneratedFiles } from "./owned-check.js";
 import { needsPrivateChmod } from "./folder-mode.js";
+import { shJoin } from "../exec/quote.js";
 import { checkStateTables } from "./state-check.js";
 import { checkChangeTakesEffect, stagedUnderRoot, stagedUnderRootNote } from "./takes-effect.js";
 import { namedExports } from "../core/lazy-import.js";
@@ -164,7 +165,7 @@ export async function runChange<D>(
       files.push({ path: f.path, action: extraSnap.get(f.path) === null ? "create" : "modify", ...(f.secret ? { secret: true } : { diff: await unifiedDiff(f.path, extraSnap.get(f.path) ?? null, f.content) }) });
     }
     for (const r of removals) files.push({ path: r, action: "delete" });
-    const commands = [...mkdirs.map((m) => `mkdir -p ${m.path}`), ...chmods.map((m) => `chmod ${m.mode!.toString(8)} ${m.path}`), ...(result.commands ?? []).map((c) => c.description ?? c.argv.join(" "))];
+    const commands = [...mkdirs.map((m) => `mkdir -p ${m.path}`), ...chmods.map((m) => `chmod ${m.mode!.toString(8)} ${m.path}`), ...(result.commands ?? []).map((c) => c.description ?? shJoin(c.argv))];
     const stateChanged = writes.size > 0;
     const staged = stagedUnderRoot(ctx);
     const rebuild = (stateChanged || !!opts.forceRebuild) && !ctx.flags.noRebuild && !staged;

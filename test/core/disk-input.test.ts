@@ -59,6 +59,10 @@ describe("config.toml [[nodes]] are validated on load (exit 2, file:line)", () =
     expect(r.json.error.message).toBe("--config /nonexistent/nixi/config.toml: no such file");
     expect(r.json.command).toBe("fw list");
     expect((await runBin(`fw list --json --root ${makeRoot()}`, { env: { NIXI_CONFIG: "/nonexistent/c.toml" } })).exitCode).toBe(0);
+    // node adopt creates the file it is pointed at
+    const fresh = join(makeRoot({}, { bare: true }), "new", "config.toml");
+    const adopt = await runBin(`--config ${fresh} node adopt x 127.0.0.1 --dry-run --json`);
+    expect(adopt.exitCode, adopt.stdout).toBe(0);
   });
 });
 

@@ -22,8 +22,9 @@ beforeAll(() => {
   chmodSync(join(shims, "mount"), 0o755);
 });
 const calls = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
-const noExec = (extra: Record<string, string> = {}) => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: undefined, NIXI_FAKE_LOG: log, ...extra } });
-const withExec = () => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: "1", NIXI_FAKE_LOG: log } });
+// NIXI_FAKE_STATE: a fake that did run (a regression) keeps its state here, not in the fixtures
+const noExec = (extra: Record<string, string> = {}) => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: undefined, NIXI_FAKE_LOG: log, NIXI_FAKE_STATE: shims, ...extra } });
+const withExec = () => ({ path: [shims, FAKES], env: { NIXI_ROOT_EXEC: "1", NIXI_FAKE_LOG: log, NIXI_FAKE_STATE: shims } });
 
 describe("--root DIR without NIXI_ROOT_EXEC=1", () => {
   it("a change is written under DIR and staged: nixos-rebuild does not run", async () => {
@@ -72,6 +73,25 @@ describe("--root DIR without NIXI_ROOT_EXEC=1", () => {
     expect(r.json.error.hint).toContain("NIXI_ROOT_EXEC=1");
     expect(calls()).toBe("");
     expect(treeHash(root)).toBe(before);
+  });
+
+  it.each(["system reboot", "system rollback", "system upgrade", "system gc"])("`%s --dry-run` predicts the refusal instead of planning on the host", async (cmd) => {
+    const root = makeRoot();
+    writeFileSync(log, "");
+    const r = await runBin(`${cmd} --dry-run --json --root ${root}`, noExec());
+    expect(r.exitCode, r.stdout).toBe(4);
+    expect(r.json.error.message).toContain(`under --root ${root} nixi does not run`);
+    expect(r.json.error.message).not.toContain("no system generations");
+    expect(calls()).toBe("");
+  });
+
+  it("an operate command's --dry-run predicts the refusal", async () => {
+    const root = makeRoot();
+    writeFileSync(log, "");
+    const r = await runBin(`service restart nginx --dry-run --json --root ${root}`, noExec());
+    expect(r.exitCode, r.stdout).toBe(4);
+    expect(r.json.error.message).toContain(`under --root ${root} nixi does not run`);
+    expect(calls()).toBe("");
   });
 
   it("fw list and mount list show DIR's declared state and say the live part was not read", async () => {

@@ -199,8 +199,8 @@ describe("mount mount: network shares (fake mount, no servers here)", () => {
     const r = await run(`mount mount nas.lan:/export/media ${target} --options ro,vers=4.2 --dry-run --json --root ${root}`);
     expect(r.exitCode, r.stderr).toBe(0);
     const env = expectEnvelope(r.json);
-    // privileged calls are listed with sudo (what a non-root nixi would run)
-    expect(env.plan.commands).toEqual([`sudo mkdir -p -- ${target}`, `sudo mount -t nfs -o ro,vers=4.2 -- nas.lan:/export/media ${target}`]);
+    // listed exactly as run: the tests run as root, so without sudo
+    expect(env.plan.commands).toEqual([`mkdir -p -- ${target}`, `mount -t nfs -o ro,vers=4.2 -- nas.lan:/export/media ${target}`]);
     expect(existsSync(target)).toBe(false);
     const human = await run(`mount mount nas.lan:/export/media ${target} --dry-run --root ${root}`);
     expect(human.stdout).toContain("dry run: nothing was changed");
@@ -279,13 +279,13 @@ describe("mount mount: other sources (--dry-run)", () => {
     expect(s.exitCode, s.stderr).toBe(0);
     expect(s.stdout).not.toContain("Stdin-Pass-99");
     const cmds: string[] = s.json.plan.commands;
-    expect(cmds.find((c) => c.includes(" mount "))).toMatch(/^sudo mount -t cifs -o credentials=\S+ -- \/\/nas\.lan\/share /);
+    expect(cmds.find((c) => c.startsWith("mount "))).toMatch(/^mount -t cifs -o credentials=\S+ -- \/\/nas\.lan\/share /);
     expect(cmds.join("\n")).not.toContain("Stdin-Pass-99");
     const b = await run(`mount mount ${dir} ${join(dir, "b")} --options bind,ro --dry-run --json --root ${root}`);
     expect(b.exitCode, b.stderr).toBe(0);
-    expect(b.json.plan.commands).toContain(`sudo mount -o bind,ro -- ${dir} ${join(dir, "b")}`);
+    expect(b.json.plan.commands).toContain(`mount -o bind,ro -- ${dir} ${join(dir, "b")}`);
     const u = await run(`mount mount UUID=2f1c0d0e-5a4b ${join(dir, "u")} --type xfs --dry-run --json --root ${root}`);
-    expect(u.json.plan.commands).toContain(`sudo mount -t xfs -- UUID=2f1c0d0e-5a4b ${join(dir, "u")}`);
+    expect(u.json.plan.commands).toContain(`mount -t xfs -- UUID=2f1c0d0e-5a4b ${join(dir, "u")}`);
     expect(treeHash(root)).toBe(before);
     expect(existsSync(join(dir, "s"))).toBe(false);
   });

@@ -401,7 +401,7 @@ describe("user password / lock / unlock (imperative, fakes for chpasswd and pass
     const before = treeHash(root);
     const r = await run(`user password alice --dry-run --json --root ${root}`, { stdin: SECRET + "\n", path: [FAKES], env: f.env });
     expect(r.exitCode).toBe(0);
-    expect(expectEnvelope(r.json).plan.commands).toEqual([`sudo chpasswd -R ${root}`]);
+    expect(expectEnvelope(r.json).plan.commands).toEqual([`chpasswd -R ${root}`]); // as run: no sudo when nixi is root
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(logOf(f)).toBe("");
     expect(treeHash(root)).toBe(before);
@@ -428,7 +428,7 @@ describe("user password / lock / unlock (imperative, fakes for chpasswd and pass
     expect(r.exitCode).toBe(4);
     const dry = await run(`user unlock alice --dry-run --json --root ${root}`, opts);
     expect(dry.exitCode).toBe(0);
-    expect(dry.json.plan.commands).toEqual([`sudo passwd -R ${root} -u alice`]);
+    expect(dry.json.plan.commands).toEqual([`passwd -R ${root} -u alice`]);
     expect(treeHash(root)).toBe(before);
     expect(logOf(f).trim().split("\n")).toHaveLength(2);
     rmSync(f.dir, { recursive: true });

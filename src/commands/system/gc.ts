@@ -34,7 +34,10 @@ export default defineCommand<{ olderThan?: string; keep?: number }, GcData>({
   },
   examples: ["nixi system gc --dry-run", "nixi system gc --older-than 30d --yes", "nixi system gc --keep 5 --yes"],
   jsonFields: ["olderThanDays", "keep", "delete", "kept", "freedBytes", "deletedPaths"],
-  plan: (ctx, input) => gcPlan(ctx, input),
+  plan: async (ctx, input) => {
+    (await import("../../exec/root-guard.js")).refuseUnderRoot(ctx, ["nix-collect-garbage", "-d"]);
+    return gcPlan(ctx, input);
+  },
   async apply(ctx, input) {
     const { changeRun, SYSTEM_PROFILE } = await import("../../system/gather.js");
     const { parseGcFreed } = await import("../../system/nix.js");

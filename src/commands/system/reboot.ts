@@ -16,7 +16,8 @@ export default defineCommand<{ when: string }, { when: string }>({
   },
   examples: ["nixi system reboot --yes", "nixi system reboot --when +10 --yes", "nixi system reboot --when 03:30 --yes"],
   jsonFields: ["when"],
-  async plan(_ctx, { when }) {
+  async plan(ctx, { when }) {
+    (await import("../../exec/root-guard.js")).refuseUnderRoot(ctx, ["shutdown", "-r", when]);
     return {
       summary: [when === "now" ? "reboot the machine now" : `schedule a reboot at ${when} (cancel with \`shutdown -c\`)`],
       files: [],

@@ -16,6 +16,7 @@ export default defineCommand<{ to?: number }, RollbackData>({
   examples: ["nixi system rollback", "nixi system rollback --to 41 --yes", "nixi system rollback --dry-run --json"],
   jsonFields: ["from", "to"],
   async plan(ctx, { to }) {
+    (await import("../../exec/root-guard.js")).refuseUnderRoot(ctx, ["nixos-rebuild", "list-generations", "--json"]);
     const { generations, SYSTEM_PROFILE } = await import("../../system/gather.js");
     const gens = (await generations(ctx)).generations;
     if (gens.length === 0) throw new NixiError("FAILED", "no system generations found", "is this a NixOS machine?");

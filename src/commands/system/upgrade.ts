@@ -14,6 +14,7 @@ export default defineCommand<Record<string, never>, UpgradeData>({
   examples: ["nixi system upgrade --yes", "nixi system upgrade --dry-run"],
   jsonFields: ["configuration", "mode", "flakeLockChanged"],
   async plan(ctx) {
+    (await import("../../exec/root-guard.js")).refuseUnderRoot(ctx, ["nixos-rebuild", ctx.config.rebuild.mode, "--upgrade"]);
     const { isFlake, nixosDir } = await import("../../system/gather.js");
     const mode = ctx.config.rebuild.mode;
     if (await isFlake(ctx)) {
