@@ -611,6 +611,18 @@ function fish(model) {
   L("    end");
   L("end");
   L();
+  L("# Values from nixi's hidden, fast `__complete` entry (--config and --root as on the line); nothing on failure.");
+  L("function __nixi_dynamic -a what");
+  L("    set -l tokens (commandline -opc)");
+  L("    set -l opts");
+  L("    for i in (seq (count $tokens))");
+  L("        if contains -- \"$tokens[$i]\" --config --root; and test $i -lt (count $tokens)");
+  L("            set -a opts $tokens[$i] $tokens[(math $i + 1)]");
+  L("        end");
+  L("    end");
+  L("    $tokens[1] __complete $what $opts 2>/dev/null");
+  L("end");
+  L();
   L("complete -c nixi -f");
   L();
   L("# global options");
@@ -624,6 +636,7 @@ function fish(model) {
       else if (o.complete === "dir") parts.push(`-x -a ${fq("(__fish_complete_directories)")}`);
       else if (o.complete === "file") parts.push("-r -F");
       else if (o.complete === "node") parts.push(`-x -a ${fq("(__nixi_nodes)")}`);
+      else if (o.complete === "tag") parts.push(`-x -a ${fq("(__nixi_dynamic tags)")}`);
       else parts.push("-x");
     }
     parts.push(`-d ${fq(o.description)}`);
@@ -644,6 +657,12 @@ function fish(model) {
     L();
     L(`# ${n.path.join(" ")}`);
     for (const o of n.flags) fishOpt(o, `__nixi_in ${n.path.join(" ")}`);
+  }
+  const dyn = leaves.filter((n) => n.argComplete);
+  if (dyn.length) {
+    L();
+    L("# first arguments with values from the machine or the inventory");
+    for (const n of dyn) L(`complete -c nixi -n ${fq(`__nixi_at ${n.path.join(" ")}`)} -a ${fq(`(__nixi_dynamic ${n.argComplete})`)}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -66,3 +66,20 @@ describe("bash completes arguments through it", () => {
     expect(bash(`nixi --root ${root} service status `)).toEqual([]);
   });
 });
+
+describe("fish completes arguments through it", () => {
+  const fish = (line: string) =>
+    execFileSync("fish", ["--no-config", "-c", `source ${join(REPO, "completions/nixi.fish")}; complete -C '${line}'`], {
+      encoding: "utf8",
+      env: { ...env, PATH: `${join(REPO, "bin")}:${process.env.PATH}`, HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir },
+      cwd: dir,
+    })
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t")[0]);
+  it.runIf(spawnSync("sh", ["-c", "command -v fish"]).status === 0)("container names (with --root), node names, tags", () => {
+    expect(fish(`nixi --root ${root} container stop `).sort()).toEqual(["db", "web"]);
+    expect(fish("nixi node setup ").sort()).toEqual(["db", "web1"]);
+    expect(fish("nixi fw list --tag ").sort()).toEqual(["eu", "web"]);
+  });
+});
