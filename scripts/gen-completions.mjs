@@ -402,7 +402,9 @@ function zshOptionSpecs(o) {
           ? "_files"
           : o.complete === "node"
             ? "_nixi_node_names"
-            : " ";
+            : o.complete === "tag"
+              ? "{_nixi_dynamic tags}"
+              : " ";
     action = `:${zMsg(o.placeholder)}:${what}`;
   }
   const desc = `[${zBracket(o.description)}]`;
@@ -427,6 +429,18 @@ function zsh(model) {
   L("#compdef nixi");
   L(`# zsh completion for nixi(1). ${HEADER}`);
   L("# Install: see docs/completions.md (put this file, named _nixi, in a folder on $fpath).");
+  L();
+  L("# Values from nixi's hidden, fast `__complete` entry (--config and --root as on the line); nothing on failure.");
+  L("_nixi_dynamic() {");
+  L("    local i");
+  L("    local -a w opts vals");
+  L("    w=(${(z)BUFFER})");
+  L("    for (( i = 1; i < $#w; i++ )); do");
+  L("        [[ $w[i] == (--config|--root) ]] && opts+=($w[i] ${(Q)w[i+1]})");
+  L("    done");
+  L('    vals=(${(f)"$(${(Q)w[1]} __complete $1 $opts 2>/dev/null)"})');
+  L("    compadd -a vals");
+  L("}");
   L();
   L("# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default), comma-separated.");
   L("_nixi_node_names() {");
@@ -479,10 +493,11 @@ function zsh(model) {
   const leafFn = (n) => {
     const specs = [];
     for (const o of n.flags) specs.push(...zshOptionSpecs(o));
-    for (const a of n.meta.args) {
+    n.meta.args.forEach((a, i) => {
       const msg = zMsg(a.name);
-      specs.push(zq(`${a.variadic ? "*" : a.optional ? ":" : ""}:${msg}: `));
-    }
+      const action = i === 0 && n.argComplete ? `{_nixi_dynamic ${n.argComplete}}` : " ";
+      specs.push(zq(`${a.variadic ? "*" : a.optional ? ":" : ""}:${msg}:${action}`));
+    });
     L(`${fn(n)}() {`);
     if (specs.length) {
       L("    _arguments -s $_nixi_global_specs \\");

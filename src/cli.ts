@@ -284,7 +284,8 @@ export async function main(argv: string[], opts: MainOptions): Promise<number> {
       const code = e.code === "commander.unknownCommand" ? "UNKNOWN_COMMAND" : e.code === "commander.unknownOption" ? "UNKNOWN_FLAG" : "USAGE";
       if (e.code === "commander.executeSubCommandAsync" || e.code === "commander.help") return EXIT.OK;
       // a command under a subgroup (`user ssh-key add`) is named by its full path
-      const deep = [4, 3].map((n) => words.slice(0, n).join(" ")).find((p, i) => words.length >= 4 - i && catalog.metas.some((m) => m.path.join(" ") === p));
+      // (also a one-word command: `nixi completion --root R` must not be named "completion R")
+      const deep = [4, 3, 2, 1].map((n) => words.slice(0, n).join(" ")).find((p) => catalog.metas.some((m) => m.path.join(" ") === p));
       return printError(io, wantsJson, deep ?? words.slice(0, 2).join(" "), new NixiError(code, message, "see `nixi --help` or `nixi help COMMAND`"));
     }
     throw e;
