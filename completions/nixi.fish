@@ -147,6 +147,18 @@ n && /^[ \\t]*name[ \\t]*=/ {
     end
 end
 
+# Values from nixi's hidden, fast `__complete` entry (--config and --root as on the line); nothing on failure.
+function __nixi_dynamic -a what
+    set -l tokens (commandline -opc)
+    set -l opts
+    for i in (seq (count $tokens))
+        if contains -- "$tokens[$i]" --config --root; and test $i -lt (count $tokens)
+            set -a opts $tokens[$i] $tokens[(math $i + 1)]
+        end
+    end
+    $tokens[1] __complete $what $opts 2>/dev/null
+end
+
 complete -c nixi -f
 
 # global options
@@ -162,7 +174,7 @@ complete -c nixi -l node -x -a '(__nixi_nodes)' -d 'run on these nodes (comma-se
 complete -c nixi -l parallel -x -d 'nodes at once (default 10)'
 complete -c nixi -s q -l quiet -d 'less output'
 complete -c nixi -l root -x -a '(__fish_complete_directories)' -d 'treat DIR as the machine\'s / (default /)'
-complete -c nixi -l tag -x -d 'run on the inventory\'s nodes with any of these tags (comma-separated)'
+complete -c nixi -l tag -x -a '(__nixi_dynamic tags)' -d 'run on the inventory\'s nodes with any of these tags (comma-separated)'
 complete -c nixi -s v -l verbose -d 'more output (diffs in plans, debug lines)'
 complete -c nixi -s y -l yes -d 'apply changes without asking'
 complete -c nixi -s h -l help -d 'show help for the command'
@@ -506,3 +518,26 @@ complete -c nixi -n '__nixi_in user password' -l password-file -r -F -d 'read th
 
 # user ssh-key add
 complete -c nixi -n '__nixi_in user ssh-key add' -l key-file -r -F -d 'read the public key from FILE (- for stdin)'
+
+# first arguments with values from the machine or the inventory
+complete -c nixi -n '__nixi_at container deploy' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at container inspect' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at container logs' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at container remove' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at container restart' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at container start' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at container stop' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at container update' -a '(__nixi_dynamic containers)'
+complete -c nixi -n '__nixi_at node remove' -a '(__nixi_dynamic nodes)'
+complete -c nixi -n '__nixi_at node setup' -a '(__nixi_dynamic nodes)'
+complete -c nixi -n '__nixi_at service disable' -a '(__nixi_dynamic units)'
+complete -c nixi -n '__nixi_at service enable' -a '(__nixi_dynamic units)'
+complete -c nixi -n '__nixi_at service logs' -a '(__nixi_dynamic units)'
+complete -c nixi -n '__nixi_at service restart' -a '(__nixi_dynamic units)'
+complete -c nixi -n '__nixi_at service start' -a '(__nixi_dynamic units)'
+complete -c nixi -n '__nixi_at service status' -a '(__nixi_dynamic units)'
+complete -c nixi -n '__nixi_at service stop' -a '(__nixi_dynamic units)'
+complete -c nixi -n '__nixi_at timer disable' -a '(__nixi_dynamic timers)'
+complete -c nixi -n '__nixi_at timer enable' -a '(__nixi_dynamic timers)'
+complete -c nixi -n '__nixi_at timer remove' -a '(__nixi_dynamic timers)'
+complete -c nixi -n '__nixi_at timer status' -a '(__nixi_dynamic timers)'

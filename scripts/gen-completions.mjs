@@ -402,7 +402,9 @@ function zshOptionSpecs(o) {
           ? "_files"
           : o.complete === "node"
             ? "_nixi_node_names"
-            : " ";
+            : o.complete === "tag"
+              ? "{_nixi_dynamic tags}"
+              : " ";
     action = `:${zMsg(o.placeholder)}:${what}`;
   }
   const desc = `[${zBracket(o.description)}]`;
@@ -427,6 +429,18 @@ function zsh(model) {
   L("#compdef nixi");
   L(`# zsh completion for nixi(1). ${HEADER}`);
   L("# Install: see docs/completions.md (put this file, named _nixi, in a folder on $fpath).");
+  L();
+  L("# Values from nixi's hidden, fast `__complete` entry (--config and --root as on the line); nothing on failure.");
+  L("_nixi_dynamic() {");
+  L("    local i");
+  L("    local -a w opts vals");
+  L("    w=(${(z)BUFFER})");
+  L("    for (( i = 1; i < $#w; i++ )); do");
+  L("        [[ $w[i] == (--config|--root) ]] && opts+=($w[i] ${(Q)w[i+1]})");
+  L("    done");
+  L('    vals=(${(f)"$(${(Q)w[1]} __complete $1 $opts 2>/dev/null)"})');
+  L("    compadd -a vals");
+  L("}");
   L();
   L("# Node names from the inventory (config.toml: --config on the line, $NIXI_CONFIG, or the default), comma-separated.");
   L("_nixi_node_names() {");
@@ -479,10 +493,11 @@ function zsh(model) {
   const leafFn = (n) => {
     const specs = [];
     for (const o of n.flags) specs.push(...zshOptionSpecs(o));
-    for (const a of n.meta.args) {
+    n.meta.args.forEach((a, i) => {
       const msg = zMsg(a.name);
-      specs.push(zq(`${a.variadic ? "*" : a.optional ? ":" : ""}:${msg}: `));
-    }
+      const action = i === 0 && n.argComplete ? `{_nixi_dynamic ${n.argComplete}}` : " ";
+      specs.push(zq(`${a.variadic ? "*" : a.optional ? ":" : ""}:${msg}:${action}`));
+    });
     L(`${fn(n)}() {`);
     if (specs.length) {
       L("    _arguments -s $_nixi_global_specs \\");
@@ -611,6 +626,18 @@ function fish(model) {
   L("    end");
   L("end");
   L();
+  L("# Values from nixi's hidden, fast `__complete` entry (--config and --root as on the line); nothing on failure.");
+  L("function __nixi_dynamic -a what");
+  L("    set -l tokens (commandline -opc)");
+  L("    set -l opts");
+  L("    for i in (seq (count $tokens))");
+  L("        if contains -- \"$tokens[$i]\" --config --root; and test $i -lt (count $tokens)");
+  L("            set -a opts $tokens[$i] $tokens[(math $i + 1)]");
+  L("        end");
+  L("    end");
+  L("    $tokens[1] __complete $what $opts 2>/dev/null");
+  L("end");
+  L();
   L("complete -c nixi -f");
   L();
   L("# global options");
@@ -624,6 +651,7 @@ function fish(model) {
       else if (o.complete === "dir") parts.push(`-x -a ${fq("(__fish_complete_directories)")}`);
       else if (o.complete === "file") parts.push("-r -F");
       else if (o.complete === "node") parts.push(`-x -a ${fq("(__nixi_nodes)")}`);
+      else if (o.complete === "tag") parts.push(`-x -a ${fq("(__nixi_dynamic tags)")}`);
       else parts.push("-x");
     }
     parts.push(`-d ${fq(o.description)}`);
@@ -644,6 +672,12 @@ function fish(model) {
     L();
     L(`# ${n.path.join(" ")}`);
     for (const o of n.flags) fishOpt(o, `__nixi_in ${n.path.join(" ")}`);
+  }
+  const dyn = leaves.filter((n) => n.argComplete);
+  if (dyn.length) {
+    L();
+    L("# first arguments with values from the machine or the inventory");
+    for (const n of dyn) L(`complete -c nixi -n ${fq(`__nixi_at ${n.path.join(" ")}`)} -a ${fq(`(__nixi_dynamic ${n.argComplete})`)}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -156,13 +156,17 @@ export async function runChange<D>(
     const removals = [];
     for (const r of result.removals ?? []) if (await ctx.exec.stat(r)) removals.push(r);
 
+    // Diffs are shown by a dry run, a prompt, a refused confirmation and the JSON envelope; a human
+    // run with --yes shows none, so it does not load the diff library (start-up, bench/startup.mjs).
+    const wantDiffs = ctx.flags.json || ctx.flags.dryRun || ctx.flags.verbose || !ctx.flags.yes;
+    const diffOf = async (path: string, before: string | null, after: string | null) => (wantDiffs ? { diff: await unifiedDiff(path, before, after) } : {});
     const files: FileChange[] = [];
     for (const [path, next] of writes) {
       const prev = current.get(path) ?? null;
-      files.push({ path, action: prev === null ? "create" : next === null ? "delete" : "modify", diff: await unifiedDiff(path, prev, next) });
+      files.push({ path, action: prev === null ? "create" : next === null ? "delete" : "modify", ...(await diffOf(path, prev, next)) });
     }
     for (const f of changedExtra) {
-      files.push({ path: f.path, action: extraSnap.get(f.path) === null ? "create" : "modify", ...(f.secret ? { secret: true } : { diff: await unifiedDiff(f.path, extraSnap.get(f.path) ?? null, f.content) }) });
+      files.push({ path: f.path, action: extraSnap.get(f.path) === null ? "create" : "modify", ...(f.secret ? { secret: true } : await diffOf(f.path, extraSnap.get(f.path) ?? null, f.content)) });
     }
     for (const r of removals) files.push({ path: r, action: "delete" });
     const commands = [...mkdirs.map((m) => `mkdir -p ${m.path}`), ...chmods.map((m) => `chmod ${m.mode!.toString(8)} ${m.path}`), ...(result.commands ?? []).map((c) => c.description ?? shJoin(c.argv))];

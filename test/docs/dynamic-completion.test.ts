@@ -66,3 +66,53 @@ describe("bash completes arguments through it", () => {
     expect(bash(`nixi --root ${root} service status `)).toEqual([]);
   });
 });
+
+describe("fish completes arguments through it", () => {
+  const fish = (line: string) =>
+    execFileSync("fish", ["--no-config", "-c", `source ${join(REPO, "completions/nixi.fish")}; complete -C '${line}'`], {
+      encoding: "utf8",
+      env: { ...env, PATH: `${join(REPO, "bin")}:${process.env.PATH}`, HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir },
+      cwd: dir,
+    })
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t")[0]);
+  it.runIf(spawnSync("sh", ["-c", "command -v fish"]).status === 0)("container names (with --root), node names, tags", () => {
+    expect(fish(`nixi --root ${root} container stop `).sort()).toEqual(["db", "web"]);
+    expect(fish("nixi node setup ").sort()).toEqual(["db", "web1"]);
+    expect(fish("nixi fw list --tag ").sort()).toEqual(["eu", "web"]);
+  });
+});
+
+describe("zsh completes arguments through it (interactive zsh in tmux)", () => {
+  const hasZsh = spawnSync("sh", ["-c", "command -v zsh && command -v tmux"]).status === 0;
+  it.runIf(hasZsh)("container names (with --root on the line)", async () => {
+    const home = join(dir, "zsh-home");
+    const socket = `nixi-dyn-${process.pid}`;
+    execFileSync("mkdir", ["-p", join(home, "fpath")]);
+    execFileSync("cp", [join(REPO, "completions/_nixi"), join(home, "fpath/_nixi")]);
+    writeFileSync(join(home, ".zshrc"), `fpath=(${home}/fpath $fpath)\nautoload -U compinit && compinit -u -D\nPS1='READY> '\n`);
+    const tmux = (...a: string[]) => execFileSync("tmux", ["-L", socket, ...a], { encoding: "utf8" });
+    const screen = () => tmux("capture-pane", "-p", "-t", socket);
+    const waitFor = async (pred: (s: string) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        const s = screen();
+        if (pred(s)) return s;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return screen();
+    };
+    const path = `${join(REPO, "bin")}:${join(process.execPath, "..")}:/usr/bin:/bin`;
+    tmux("new-session", "-d", "-s", socket, "-x", "200", "-y", "20", `env -i HOME=${home} ZDOTDIR=${home} NIXI_CONFIG=${cfg} NIXI_SYSTEM_CONFIG= TERM=xterm PATH=${path} zsh -i`);
+    try {
+      expect(await waitFor((s) => s.includes("READY>"))).toContain("READY>");
+      tmux("send-keys", "-t", socket, "-l", `nixi --root ${root} container stop w`);
+      await waitFor((s) => s.includes("container stop w"));
+      tmux("send-keys", "-t", socket, "Tab");
+      // tmux drops trailing blanks: "web" on the line means the completion happened
+      expect(await waitFor((s) => s.includes("container stop web"))).toContain(`nixi --root ${root} container stop web`);
+    } finally {
+      tmux("kill-server"); // our own server (-L socket)
+    }
+  });
+});
