@@ -79,9 +79,13 @@ export interface Executor {
 export type BatchOp =
   | { op: "read"; path: string }
   | { op: "stat"; path: string }
+  /** Is something there? Checked without privileges (for folders outside nixi's own, like /etc/nixos). */
+  | { op: "exists"; path: string }
   | { op: "write"; path: string; content: string; mode?: number }
   | { op: "remove"; path: string; recursive?: boolean }
   | { op: "mkdir"; path: string; mode?: number }
+  /** Remove an empty folder; a folder that is not empty or not there is fine (never fails). */
+  | { op: "rmdir"; path: string }
   /** Hard-link `from` to `to` (replacing `to`; nothing when both are the same file): keeps a
    *  generation of a file without needing new disk space. */
   | { op: "link"; from: string; to: string }
@@ -97,6 +101,7 @@ export interface BatchResult {
   /** read: the content (null: absent). lock (held): the holder's text. */
   content?: string | null;
   stat?: FileStat | null;
+  exists?: boolean;
   held?: boolean;
   created?: string[];
   /** Why the step failed (the batch stops at the first failure; later steps are not run). */

@@ -153,6 +153,8 @@ export async function runOnNode(inv: Invocation, config: Config, node: string): 
   } catch (e) {
     return failed(node, e, warnings);
   } finally {
+    // -v: how many programs this run started on the node (issue 11; bench/remote.mjs reads it)
+    if (flags.verbose) inv.io.stderr.write(`nixi: ${node}: ${exec.execCount()} exec calls\n`);
     await exec.close().catch(() => {});
   }
 }

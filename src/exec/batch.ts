@@ -13,7 +13,7 @@ const NO_SUCH = /No such file or directory|Not a directory/;
 
 /** Does the batch change anything? (monitored executors run only batches that do not) */
 export function batchIsReadOnly(ops: BatchOp[]): boolean {
-  return ops.every((o) => o.op === "read" || o.op === "stat");
+  return ops.every((o) => o.op === "read" || o.op === "stat" || o.op === "exists");
 }
 
 function errText(e: unknown): string {
@@ -44,6 +44,9 @@ export async function batchSteps(exec: Executor, ops: BatchOp[], privileged: boo
         case "stat":
           out.push({ ok: true, stat: await exec.stat(o.path) });
           break;
+        case "exists":
+          out.push({ ok: true, exists: !!(await exec.stat(o.path)) });
+          break;
         case "write":
           await exec.writeFile(o.path, o.content, { mode: o.mode, privileged });
           out.push({ ok: true });
@@ -54,6 +57,10 @@ export async function batchSteps(exec: Executor, ops: BatchOp[], privileged: boo
           break;
         case "mkdir":
           await exec.mkdir(o.path, { mode: o.mode, privileged });
+          out.push({ ok: true });
+          break;
+        case "rmdir":
+          await exec.remove(o.path, { privileged }).catch(() => undefined);
           out.push({ ok: true });
           break;
         case "link": {
@@ -132,6 +139,9 @@ export function sshBatchScript(ops: BatchOp[], sudo: string): SshScript {
       case "stat":
         body = `${s}stat -c ${q("%f %s %Y")} -- ${q(o.path)}; end ${i} $?`;
         break;
+      case "exists":
+        body = `[ -e ${q(o.path)} ] || [ -L ${q(o.path)} ]; end ${i} $?`;
+        break;
       case "write":
         body = write(i, o.path, o.content, o.mode ?? 0o644);
         break;
@@ -141,12 +151,15 @@ export function sshBatchScript(ops: BatchOp[], sudo: string): SshScript {
       case "mkdir":
         body = `${s}mkdir -p ${o.mode !== undefined ? `-m ${(o.mode & 0o7777).toString(8)} ` : ""}-- ${q(o.path)} || die ${i} $?; end ${i} 0`;
         break;
+      case "rmdir":
+        body = `[ ! -d ${q(o.path)} ] || ${s}rmdir -- ${q(o.path)} 2>/dev/null; end ${i} 0`;
+        break;
       case "link": {
         // mirror: `to` becomes a hard link to `from`, or goes away when `from` is absent
         const tmp = tmpName(o.to);
         body =
           `if [ ! -e ${q(o.from)} ]; then ${s}rm -f -- ${q(o.to)} || die ${i} $?; ` +
-          `elif [ ! ${q(o.from)} -ef ${q(o.to)} ]; then ${s}ln -f -- ${q(o.from)} ${q(tmp)} && ${s}mv -f -- ${q(tmp)} ${q(o.to)} || { r=$?; ${s}rm -f -- ${q(tmp)}; die ${i} $r; }; fi; end ${i} 0`;
+          `elif [ ! ${q(o.from)} -ef ${q(o.to)} ]; then ${s}mkdir -p -- ${q(posix.dirname(o.to))} && ${s}ln -f -- ${q(o.from)} ${q(tmp)} && ${s}mv -f -- ${q(tmp)} ${q(o.to)} || { r=$?; ${s}rm -f -- ${q(tmp)}; die ${i} $r; }; fi; end ${i} 0`;
         break;
       }
       case "rename":
@@ -157,11 +170,9 @@ export function sshBatchScript(ops: BatchOp[], sudo: string): SshScript {
         // held: the holder's text is the step's output and the script stops (exit code 17)
         body =
           `${s}mkdir -p -- ${q(posix.dirname(o.path))} || die ${i} $?; ` +
-          `if ${s}mkdir -- ${q(o.path)} 2>/dev/null; then ` +
-          `head -c ${Buffer.byteLength(o.holder)} | ${s}tee -- ${q(holder)} >/dev/null || die ${i} $?; end ${i} 0; ` +
+          `if ${s}mkdir -- ${q(o.path)} 2>/dev/null; then ${write(i, holder, o.holder, 0o644)}; ` +
           `elif [ -d ${q(o.path)} ]; then ${s}cat -- ${q(holder)} 2>/dev/null; die ${i} 17; ` +
           `else ${s}mkdir -- ${q(o.path)}; die ${i} $?; fi`;
-        input += o.holder;
         break;
       }
     }
@@ -219,6 +230,10 @@ export function parseSshBatch(ops: BatchOp[], script: SshScript, stdout: string,
       if (rc === 0) out.push({ ok: true, stat: parseStat(body) });
       else if (NO_SUCH.test(err)) out.push({ ok: true, stat: null });
       else out.push({ ok: false, error: err || `exit ${rc}` });
+      return;
+    }
+    if (o.op === "exists") {
+      out.push({ ok: true, exists: rc === 0 });
       return;
     }
     if (o.op === "lock" && rc === 17) {

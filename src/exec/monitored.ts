@@ -319,7 +319,7 @@ export class MonitoredExecutor implements Executor {
   /** Only batches of reads and stats pass. */
   async batch(ops: BatchOp[], opts?: BatchOptions): Promise<BatchResult[]> {
     if (!batchIsReadOnly(ops)) {
-      const first = ops.find((o) => o.op !== "read" && o.op !== "stat")!;
+      const first = ops.find((o) => o.op !== "read" && o.op !== "stat" && o.op !== "exists")!;
       this.refuse(`${first.op} ${"path" in first ? first.path : first.to}`);
     }
     return this.inner.batch(ops, opts);
