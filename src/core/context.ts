@@ -29,6 +29,8 @@ export interface GlobalFlags {
   /** --tag: nodes whose inventory tags include any of these. */
   tags: string[];
   parallel?: number;
+  /** --force: override a safety check that refuses the change (never set by ask). */
+  force: boolean;
 }
 
 export interface Prompter {
