@@ -141,6 +141,7 @@ complete -c nixi -f
 complete -c nixi -l all-nodes -d 'run on every node in the inventory'
 complete -c nixi -l config -r -F -d 'config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)'
 complete -c nixi -l dry-run -d 'show the plan, change nothing'
+complete -c nixi -l force -d 'override a safety check that refuses the change (never set by ask)'
 complete -c nixi -l json -d 'print one JSON document (the envelope) on stdout'
 complete -c nixi -l no-color -d 'no colour'
 complete -c nixi -l no-input -d 'never prompt'

@@ -110,17 +110,19 @@ export class LocalExecutor implements Executor {
     const target = this.hostPath(path);
     await fs.mkdir(dirname(target), { recursive: true });
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-    const fh = await fs.open(tmp, "w", opts.mode ?? 0o644);
+    // created 600 and chmod-ed after: a half-written temp file of a secret is never readable by others
+    const fh = await fs.open(tmp, "w", 0o600);
     try {
-      await fh.writeFile(content, "utf8");
-      if (opts.mode !== undefined) await fh.chmod(opts.mode);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
+      try {
+        await fh.writeFile(content, "utf8");
+        await fh.chmod(opts.mode ?? 0o644);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await fs.rename(tmp, target);
     } catch (e) {
+      // any write error (ENOSPC, EIO, ...): no temp file is left behind
       await fs.rm(tmp, { force: true });
       throw e;
     }
