@@ -87,6 +87,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     tags,
     parallel,
     force: !!opts.force,
+    noSafeApply: opts.safeApply === false,
   };
 }
 

@@ -31,6 +31,8 @@ export interface GlobalFlags {
   parallel?: number;
   /** --force: override a safety check that refuses the change (never set by ask). */
   force: boolean;
+  /** --no-safe-apply: a remote switch without the armed revert (docs/remote.md). */
+  noSafeApply?: boolean;
 }
 
 export interface Prompter {

@@ -274,8 +274,9 @@ export async function runChange<D>(
         undo: (logOp) => undo(true, [logOp]),
       });
       held.undo = undefined;
+      // released by the last round trip, or by the node itself after a revert (undo sets it otherwise)
+      if (!failure || failure.code === "REVERTED") held.lock.released = true;
       if (failure) throw failure;
-      held.lock.released = true;
     } else if (!lastTrip) {
       held.undo = undefined;
       await batchChecked(ctx, after, "finishing the change");
@@ -306,13 +307,20 @@ export async function rebuildNow(ctx: Ctx, opts: RebuildOptions = {}): Promise<N
   const mode = ctx.config.rebuild.mode;
   const argv = ["nixos-rebuild", mode, ...(opts.args ?? [])];
   ctx.log(`running ${argv.join(" ")} ...`);
-  const r = await ctx.exec.run(argv, { privileged: true, timeoutMs: ctx.config.rebuild.timeoutSeconds * 1000 });
+  const timeoutMs = ctx.config.rebuild.timeoutSeconds * 1000;
+  const { wantsSafeApply, safeRebuild, revertedError } = await import("../remote/safe-apply.js");
+  const safe = wantsSafeApply(ctx, mode);
+  const r: import("../remote/safe-apply.js").SafeResult = safe ? await safeRebuild(ctx, argv, timeoutMs) : await ctx.exec.run(argv, { privileged: true, timeoutMs });
+  // the node reverts itself (generation, nixi's files, lock): nothing to undo from here
+  if (r.reverted) return revertedError(ctx);
+  const exec = r.fresh ?? ctx.exec;
   const log = (r.stdout + (r.stderr ? "\n" + r.stderr : "")).trim();
   // 600: redaction only knows the secrets of this run and the usual shapes; build output can hold more
   const logOp: BatchOp = { op: "write", path: posix.join(ctx.config.nixiDir, REBUILD_LOG), content: redact(log) + "\n", mode: 0o600 };
   if (r.exitCode === 0 && !r.timedOut) {
     // the log first: a full disk must not stop the applied generation (hard links) or the unlock
-    const ok = await ctx.exec.batch([...appliedOps(ctx), ...(opts.thenOps ?? []), logOp], { privileged: true });
+    const ok = await exec.batch([...appliedOps(ctx), ...(opts.thenOps ?? []), logOp], { privileged: true });
+    if (exec !== ctx.exec) await exec.close().catch(() => undefined);
     const i = ok.findIndex((x, k) => !x.ok && k < ok.length - 1);
     if (i >= 0) ctx.warn(`recording the applied generation on ${ctx.node} failed: ${ok[i].error}`);
     return null;
