@@ -5,7 +5,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { NixiError } from "./errors.js";
 
-export type RebuildMode = "switch" | "test" | "boot";
+/** config.toml chooses switch, test or boot; `system rebuild --mode` also build and dry-activate. */
+export type RebuildMode = "switch" | "test" | "boot" | "build" | "dry-activate";
 export type NodeMode = "managed" | "monitored";
 
 export interface NodeEntry {

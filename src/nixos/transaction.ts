@@ -319,7 +319,9 @@ export async function rebuildNow(ctx: Ctx, opts: RebuildOptions = {}): Promise<N
   const logOp: BatchOp = { op: "write", path: posix.join(ctx.config.nixiDir, REBUILD_LOG), content: redact(log) + "\n", mode: 0o600 };
   if (r.exitCode === 0 && !r.timedOut) {
     // the log first: a full disk must not stop the applied generation (hard links) or the unlock
-    const ok = await exec.batch([...appliedOps(ctx), ...(opts.thenOps ?? []), logOp], { privileged: true });
+    // build and dry-activate apply nothing: .applied stays what the running system used
+    const applied = mode === "build" || mode === "dry-activate" ? [] : appliedOps(ctx);
+    const ok = await exec.batch([...applied, ...(opts.thenOps ?? []), logOp], { privileged: true });
     if (exec !== ctx.exec) await exec.close().catch(() => undefined);
     const i = ok.findIndex((x, k) => !x.ok && k < ok.length - 1);
     if (i >= 0) ctx.warn(`recording the applied generation on ${ctx.node} failed: ${ok[i].error}`);
