@@ -33,6 +33,9 @@ export interface GlobalFlags {
   force: boolean;
   /** --no-safe-apply: a remote switch without the armed revert (docs/remote.md). */
   noSafeApply?: boolean;
+  /** --rolling N / --max-fail K: waves and the stop rule of a change on several nodes. */
+  rolling?: number;
+  maxFail?: number;
 }
 
 export interface Prompter {

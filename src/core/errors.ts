@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   LOCKOUT: EXIT.POLICY,
   /** safe apply: the node did not answer after the switch and switched back */
   REVERTED: EXIT.REBUILD_FAILED,
+  /** rolling change: the rollout stopped before this node */
+  NOT_TOUCHED: EXIT.PARTIAL,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

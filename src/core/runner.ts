@@ -11,6 +11,7 @@ import { confirmPlan } from "./confirm.js";
 import { planIsEmpty } from "./plan.js";
 import { ttyPrompter } from "./prompter.js";
 import { createExecutor, resolveTargets, LOCAL } from "../exec/targets.js";
+import { outcomeOf, rollOut } from "./rolling.js";
 
 export interface Invocation {
   spec: AnyCommand;
@@ -57,7 +58,9 @@ export async function runInvocation(inv: Invocation): Promise<number> {
   // Several nodes: a bounded pool; in human mode each node's section is printed as soon as it is done.
   const { fanOut } = await import("./fanout.js");
   const stream = !flags.json;
-  const outcomes = await fanOut(inv, config, targets, (node) => runOnNode(inv, config, node), stream ? (o) => printHuman(inv, o, true) : undefined);
+  // a change goes out in waves and stops on failures (src/core/rolling.ts)
+  const spread = spec.risk === "change" && !flags.dryRun ? rollOut : fanOut;
+  const outcomes = await spread(inv, config, targets, (node) => runOnNode(inv, config, node), stream ? (o) => printHuman(inv, o, true) : undefined);
   return report(inv, outcomes, true, stream);
 }
 
@@ -180,10 +183,12 @@ export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean,
         env.plan = o.plan ?? null;
       } else env.error = errorBody(o.error!);
     } else {
+      const rollout = spec.risk === "change" && !flags.dryRun;
       const results: NodeResult[] = outcomes.map((o) => ({
         node: o.node,
         ok: o.ok,
         changed: o.changed,
+        ...(rollout ? { outcome: outcomeOf(o) } : {}),
         ...(o.ok ? { data: o.data ?? null, ...(o.plan ? { plan: o.plan } : {}) } : { error: errorBody(o.error!) }),
         warnings: o.warnings,
       }));
