@@ -18,6 +18,8 @@ export interface RunOptions {
   cwd?: string;
   /** Stream output lines as they arrive (for --follow); result still collects them. */
   onStdout?: (chunk: string) => void;
+  /** The same for stderr (rebuild progress). */
+  onStderr?: (chunk: string) => void;
 }
 
 export interface RunResult {

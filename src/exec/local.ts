@@ -54,7 +54,10 @@ export class LocalExecutor implements Executor {
         stdout += c;
         opts.onStdout?.(c);
       });
-      child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+      child.stderr!.setEncoding("utf8").on("data", (c: string) => {
+        stderr += c;
+        opts.onStderr?.(c);
+      });
       if (opts.input !== undefined) {
         child.stdin!.on("error", () => {}); // the program may exit without reading its input
         child.stdin!.end(opts.input);

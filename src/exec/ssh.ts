@@ -288,7 +288,7 @@ export class SshExecutor implements Executor {
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const line = this.commandLine(argv, opts);
     const timeoutMs = opts.timeoutMs ?? (this.opts.commandTimeoutMs || undefined);
-    const r = await this.exec(line, { input: opts.input, timeoutMs, onStdout: opts.onStdout });
+    const r = await this.exec(line, { input: opts.input, timeoutMs, onStdout: opts.onStdout, onStderr: opts.onStderr });
     if (opts.privileged && !this.isRoot && r.exitCode !== 0) this.checkSudo(r, argv);
     return r;
   }
@@ -316,7 +316,7 @@ export class SshExecutor implements Executor {
   /** Run a raw shell command line (already quoted). Internal: callers build it from constants and shQuote. */
   async exec(
     line: string,
-    opts: { input?: string | Buffer; timeoutMs?: number; onStdout?: (chunk: string) => void } = {},
+    opts: { input?: string | Buffer; timeoutMs?: number; onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void } = {},
   ): Promise<RunResult> {
     const client = await this.connect();
     this.execs++;
@@ -352,7 +352,14 @@ export class SshExecutor implements Executor {
                 if (s) opts.onStdout(s);
               }
             });
-            stream.stderr.on("data", (d: Buffer) => errb.push(d));
+            const errDec = opts.onStderr ? new StringDecoder("utf8") : undefined;
+            stream.stderr.on("data", (d: Buffer) => {
+              errb.push(d);
+              if (errDec && opts.onStderr) {
+                const s = errDec.write(d);
+                if (s) opts.onStderr(s);
+              }
+            });
             stream.on("exit", (c: number | null, sig?: string) => {
               code = c;
               signal = sig;

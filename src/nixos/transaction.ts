@@ -310,7 +310,11 @@ export async function rebuildNow(ctx: Ctx, opts: RebuildOptions = {}): Promise<N
   const timeoutMs = ctx.config.rebuild.timeoutSeconds * 1000;
   const { wantsSafeApply, safeRebuild, revertedError } = await import("../remote/safe-apply.js");
   const safe = wantsSafeApply(ctx, mode);
-  const r: import("../remote/safe-apply.js").SafeResult = safe ? await safeRebuild(ctx, argv, timeoutMs) : await ctx.exec.run(argv, { privileged: true, timeoutMs });
+  const { rebuildProgress } = await import("./progress.js");
+  const progress = rebuildProgress(ctx);
+  const r: import("../remote/safe-apply.js").SafeResult = safe
+    ? await safeRebuild(ctx, argv, timeoutMs)
+    : await ctx.exec.run(argv, { privileged: true, timeoutMs, onStdout: progress.out, onStderr: progress.err });
   // the node reverts itself (generation, nixi's files, lock): nothing to undo from here
   if (r.reverted) return revertedError(ctx);
   const exec = r.fresh ?? ctx.exec;

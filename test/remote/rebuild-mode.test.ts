@@ -1,7 +1,7 @@
 // system rebuild --mode (issue 11 item 4): overrides config.toml's mode for one run; build and
 // dry-activate do not move nixi's .applied generation; a bad mode is exit 2 with nothing changed.
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeEnv } from "../system/_env.js";
 
@@ -14,6 +14,28 @@ const env = () => {
   roots.push(e.root, e.state);
   return e;
 };
+
+describe("rebuild progress", () => {
+  it("one plain line per phase on stderr, from nixos-rebuild's own output (stdout and stderr)", async () => {
+    const e = env();
+    const bin = join(e.state, "bin");
+    mkdirSync(bin, { recursive: true });
+    // what nixos-rebuild switch prints on a real run (nix 2.18 wording), shortened
+    writeFileSync(
+      join(bin, "nixos-rebuild"),
+      `#!/bin/sh\n[ "$1" = switch ] || exit 99\necho "building the system configuration..." >&2\necho "these 12 derivations will be built:" >&2\necho "  /nix/store/aaa-etc.drv" >&2\necho "these 3 paths will be fetched (1.20 MiB download, 5.00 MiB unpacked):" >&2\necho "activating the configuration..."\necho "setting up /etc..."\n`,
+      { mode: 0o755 },
+    );
+    const r = await e.run("system rebuild --yes", { path: [bin] });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const phases = r.stderr.split("\n").filter((l) => l.startsWith("rebuild: "));
+    // stdout and stderr are two pipes: the order between them is not kept, within each it is
+    expect(phases.filter((l) => l !== "rebuild: activating")).toEqual(["rebuild: evaluating and building the system", "rebuild: building 12 derivations", "rebuild: fetching 3 paths"]);
+    expect(phases.filter((l) => l === "rebuild: activating")).toHaveLength(1);
+    // -q drops them
+    expect((await e.run("system rebuild --yes -q", { path: [bin] })).stderr).not.toMatch(/rebuild: /);
+  });
+});
 
 describe("system rebuild --mode", () => {
   for (const mode of ["switch", "test", "boot", "build", "dry-activate"]) {
