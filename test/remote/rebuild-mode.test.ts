@@ -37,6 +37,33 @@ describe("rebuild progress", () => {
   });
 });
 
+describe("system rebuild --diff", () => {
+  it("builds first (nothing activated) and puts the closure diff in the plan; the dry run stops there", async () => {
+    const e = env();
+    const r = await e.run("system rebuild --diff --dry-run --json");
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const s: string[] = r.json.plan.summary;
+    expect(s).toContain("closure diff: 1 added, 1 removed, 4 upgraded or changed");
+    expect(s).toContain("  + hello 2.12.1 (+220.4 KiB)");
+    expect(s).toContain("  - nano 7.2 (-3000.5 KiB)");
+    expect(s).toContain("  ~ acl 2.3.1 → 2.3.2 (+10.2 KiB)");
+    expect(s).toContain("  ~ openssl 3.0.13, 3.0.14 → 3.0.14 (-4500.1 KiB)");
+    expect(s).toContain("  ~ systemd (+12.0 KiB)");
+    const calls = e.calls();
+    expect(calls.filter((l) => l.startsWith("nixos-rebuild"))).toEqual(["nixos-rebuild build"]);
+    expect(calls.some((l) => /^nix .*store diff-closures \/run\/current-system .*\/etc\/nixos\/nixi\/\.diff\/result$/.test(l))).toBe(true);
+  });
+
+  it("a build that fails stops before the plan: exit 6, nothing switched", async () => {
+    const e = makeEnv({ extraEnv: { NIXI_ROOT_EXEC: "1", NIXI_FAKE_REBUILD_FAIL: "1" } });
+    roots.push(e.root, e.state);
+    const r = await e.run("system rebuild --diff --yes --json");
+    expect(r.exitCode).toBe(6);
+    expect(r.json.error.message).toMatch(/nixos-rebuild build failed/);
+    expect(e.calls().filter((l) => l.startsWith("nixos-rebuild"))).toEqual(["nixos-rebuild build"]);
+  });
+});
+
 describe("system rebuild --mode", () => {
   for (const mode of ["switch", "test", "boot", "build", "dry-activate"]) {
     it(`--mode ${mode} runs nixos-rebuild ${mode} once and says so in the plan`, async () => {
