@@ -4,7 +4,7 @@
 // - a lock whose holder (PID on this host) is dead is taken over at once;
 // - a full disk (a real 64 KiB tmpfs): the restore renames the previous generation back (needs no
 //   space), no temp file is left, the lock is released; a restore that cannot complete says so.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
@@ -21,9 +21,8 @@ import { openPorts } from "../../src/firewall/state.js";
 
 const work = mkdtempSync(join(tmpdir(), "nixi-faults-"));
 const mounts: string[] = [];
-beforeAll(() => {
-  execFileSync("node", ["scripts/build.mjs"], { cwd: join(BIN, "../.."), stdio: "pipe" });
-});
+// (the signal cases spawn the built bin/nixi: `npm test` builds it first; rebuilding it here would
+// race the other files that run it)
 afterAll(() => {
   for (const m of mounts) spawnSync("umount", [m]);
   cleanupRoots();
