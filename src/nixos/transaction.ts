@@ -202,10 +202,16 @@ export async function runChange<D>(
       const ops: BatchOp[] = [];
       let i = firstWrite;
       for (const [path] of writes) {
-        const done = writeResults === null || writeResults[i]?.ok; // unknown (signal mid-trip): assume written
-        i++;
-        if (!done) continue;
-        if (current.get(path) === null) ops.push({ op: "remove", path });
+        const r: BatchResult | undefined = writeResults?.[i++];
+        const old = current.get(path) ?? null;
+        if (writeResults === null) {
+          // the round trip did not answer: whether .previous was linked is unknown, so put the old
+          // content back from memory (needs space, but can never put an older generation back)
+          ops.push(old === null ? { op: "remove", path } : { op: "write", path, content: old, mode: 0o644 });
+          continue;
+        }
+        if (!r?.ok) continue; // never written (a write that fails leaves the file as it was)
+        if (old === null) ops.push({ op: "remove", path });
         else ops.push({ op: "rename", from: prevOf(path), to: path }, { op: "link", from: path, to: prevOf(path) });
       }
       for (const f of changedExtra) {

@@ -8,7 +8,7 @@
 // and nixi's lock released. The canary is the folder `<nixi dir>/.safe-apply/`:
 //   previous  the generation that was running      status    nixos-rebuild's exit code
 //   log       the rebuild output (mode 600)         decided/  created by whoever decides first
-//   decision  "confirmed" or "reverted"             revert.log, revert-status
+//   decision  "confirmed" or "reverted"             revert.log, revert-status (written when all is back)
 // nixi confirms over a FRESH SSH connection made after the switch (proving a new login works, not
 // only that an old connection survived) with `mkdir .safe-apply/decided`: an atomic mkdir, so a
 // confirmation and the revert can never both win.
@@ -80,9 +80,11 @@ export function watchdogScript(ctx: Ctx, argv: string[], s: SafeApplySettings): 
     `mkdir "$D/decided" 2>/dev/null || exit 0`,
     `echo reverted > "$D/decision"`,
     `nix-env --profile ${q(s.profile)} --set "$prev" >> "$D/revert.log" 2>&1`,
-    `"$prev/bin/switch-to-configuration" switch >> "$D/revert.log" 2>&1; echo $? > "$D/revert-status"`,
+    `"$prev/bin/switch-to-configuration" switch >> "$D/revert.log" 2>&1; rs=$?`,
     restore,
     `rm -rf ${q(posix.join(dir, ".lock"))}`,
+    // last: revert-status says the revert is complete (generation, files and lock)
+    `echo "$rs" > "$D/revert-status"`,
   ].join("\n");
 }
 
