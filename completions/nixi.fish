@@ -13,7 +13,7 @@ function __nixi_words
             continue
         end
         switch $t
-            case --config --node --parallel --root --tag
+            case --config --max-fail --node --parallel --rolling --root --tag
                 set skip 1
             case '-*'
                 set -l cmd (string join ' ' -- $out)
@@ -82,6 +82,8 @@ function __nixi_value_flag -a cmd flag
         case 'system health --disk-percent' 'system health --load-per-cpu' 'system health --memory-percent' 'system health --webhook' 'system health --webhook-file'
             return 0
         case 'system reboot --when'
+            return 0
+        case 'system rebuild --mode'
             return 0
         case 'system rollback --to'
             return 0
@@ -167,12 +169,15 @@ complete -c nixi -l config -r -F -d 'config.toml to use (default $NIXI_CONFIG or
 complete -c nixi -l dry-run -d 'show the plan, change nothing'
 complete -c nixi -l force -d 'override a safety check that refuses the change (never set by ask)'
 complete -c nixi -l json -d 'print one JSON document (the envelope) on stdout'
+complete -c nixi -l max-fail -x -d 'a change on several nodes: stop the rollout after this many failed nodes (default 1)'
 complete -c nixi -l no-color -d 'no colour'
 complete -c nixi -l no-input -d 'never prompt'
 complete -c nixi -l no-rebuild -d 'stage the change; apply later with `nixi system rebuild`'
+complete -c nixi -l no-safe-apply -d 'on a remote switch, do not arm the automatic revert (see docs/remote.md)'
 complete -c nixi -l node -x -a '(__nixi_nodes)' -d 'run on these nodes (comma-separated; default: this machine)'
 complete -c nixi -l parallel -x -d 'nodes at once (default 10)'
 complete -c nixi -s q -l quiet -d 'less output'
+complete -c nixi -l rolling -x -d 'a change on several nodes: this many nodes at a time (default 1, the first is the canary)'
 complete -c nixi -l root -x -a '(__fish_complete_directories)' -d 'treat DIR as the machine\'s / (default /)'
 complete -c nixi -l tag -x -a '(__nixi_dynamic tags)' -d 'run on the inventory\'s nodes with any of these tags (comma-separated)'
 complete -c nixi -s v -l verbose -d 'more output (diffs in plans, debug lines)'
@@ -492,6 +497,10 @@ complete -c nixi -n '__nixi_in system health' -l webhook-file -r -F -d 'read the
 
 # system reboot
 complete -c nixi -n '__nixi_in system reboot' -l when -x -d 'when: "now", "+MINUTES" or "HH:MM" (as shutdown(8) takes it)'
+
+# system rebuild
+complete -c nixi -n '__nixi_in system rebuild' -l diff -d 'build first and show the closure diff (added, removed, upgraded packages) in the plan'
+complete -c nixi -n '__nixi_in system rebuild' -l mode -x -a 'switch test boot build dry-activate' -d 'switch, test, boot, build or dry-activate (default: [rebuild] mode in config.toml, else switch)'
 
 # system rollback
 complete -c nixi -n '__nixi_in system rollback' -l to -x -d 'generation number to switch to (see `nixi system generations`)'

@@ -71,6 +71,14 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     parallel = Number(opts.parallel);
     if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) throw new NixiError("INVALID_ARGUMENT", `--parallel must be a whole number from 1 to 256, not "${opts.parallel}"`);
   }
+  const count = (flag: string, v: unknown, max: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new NixiError("INVALID_ARGUMENT", `${flag} must be a whole number from 1 to ${max}, not "${v}"`);
+    return n;
+  };
+  const rolling = count("--rolling", opts.rolling, 256);
+  const maxFail = count("--max-fail", opts.maxFail, 100000);
   return {
     json: !!opts.json,
     yes: !!opts.yes,
@@ -87,6 +95,9 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     allNodes: !!opts.allNodes,
     tags,
     parallel,
+    noSafeApply: opts.safeApply === false,
+    rolling,
+    maxFail,
   };
 }
 

@@ -89,7 +89,7 @@ export interface CommandSpec<I = Record<string, any>, D = unknown> {
 export type AnyCommand = CommandSpec<any, any>;
 
 /** Global flags (src/cli.ts) that no command may redefine. */
-export const GLOBAL_FLAG_NAMES = ["json", "yes", "dry-run", "rebuild", "no-rebuild", "input", "no-input", "color", "no-color", "quiet", "verbose", "root", "config", "node", "all-nodes", "tag", "parallel", "force", "help", "version"];
+export const GLOBAL_FLAG_NAMES = ["json", "yes", "dry-run", "rebuild", "no-rebuild", "input", "no-input", "color", "no-color", "quiet", "verbose", "root", "config", "node", "all-nodes", "tag", "parallel", "rolling", "max-fail", "safe-apply", "no-safe-apply", "force", "help", "version"];
 export const GLOBAL_SHORT_FLAGS = ["y", "q", "v", "h", "V"];
 
 export function defineCommand<I = Record<string, any>, D = unknown>(spec: CommandSpec<I, D>): CommandSpec<I, D> {

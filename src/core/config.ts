@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { NixiError } from "./errors.js";
 import { mergeConfig, systemConfigPath } from "./config-layers.js";
 
-export type RebuildMode = "switch" | "test" | "boot";
+/** config.toml chooses switch, test or boot; `system rebuild --mode` also build and dry-activate. */
+export type RebuildMode = "switch" | "test" | "boot" | "build" | "dry-activate";
 export type NodeMode = "managed" | "monitored";
 
 export interface NodeEntry {

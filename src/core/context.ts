@@ -31,6 +31,11 @@ export interface GlobalFlags {
   parallel?: number;
   /** --force: override a safety check that refuses the change (never set by ask). */
   force: boolean;
+  /** --no-safe-apply: a remote switch without the armed revert (docs/remote.md). */
+  noSafeApply?: boolean;
+  /** --rolling N / --max-fail K: waves and the stop rule of a change on several nodes. */
+  rolling?: number;
+  maxFail?: number;
 }
 
 export interface Prompter {

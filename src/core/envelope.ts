@@ -14,6 +14,8 @@ export interface NodeResult {
   node: string;
   ok: boolean;
   changed?: boolean;
+  /** A change on several nodes: what happened on this node. */
+  outcome?: "changed" | "unchanged" | "reverted" | "failed" | "not touched";
   data?: unknown;
   plan?: Plan;
   error?: ErrorBody;

@@ -50,6 +50,14 @@ export const ERROR_CODES = {
   PARTIAL: EXIT.PARTIAL,
   HEALTH_FAILING: EXIT.HEALTH,
   LOCKED: EXIT.FAILED,
+  /** a failed change could not put nixi's files back completely (said plainly, with what to do) */
+  RESTORE_INCOMPLETE: EXIT.FAILED,
+  /** the change would cut off nixi's own way in (SSH) or the administrators' */
+  LOCKOUT: EXIT.POLICY,
+  /** safe apply: the node did not answer after the switch and switched back */
+  REVERTED: EXIT.REBUILD_FAILED,
+  /** rolling change: the rollout stopped before this node */
+  NOT_TOUCHED: EXIT.PARTIAL,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

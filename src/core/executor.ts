@@ -21,6 +21,8 @@ export interface RunOptions {
   cwdOnly?: boolean;
   /** Stream output lines as they arrive (for --follow); result still collects them. */
   onStdout?: (chunk: string) => void;
+  /** The same for stderr (rebuild progress). */
+  onStderr?: (chunk: string) => void;
 }
 
 export interface RunResult {
@@ -76,6 +78,49 @@ export interface Executor {
   remove(path: string, opts?: { recursive?: boolean; privileged?: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
+  /** Several file operations in one round trip (see BatchOp); stops at the first failing step. */
+  batch(ops: BatchOp[], opts?: BatchOptions): Promise<BatchResult[]>;
+  /** Programs started on the machine so far (ssh: exec channels; local: spawned processes). */
+  execCount(): number;
   /** Release connections. */
   close(): Promise<void>;
+}
+
+/** One step of a batch: several file operations in one round trip to the machine (issue 11). */
+export type BatchOp =
+  | { op: "read"; path: string }
+  | { op: "stat"; path: string }
+  /** Is something there? Checked without privileges (for folders outside nixi's own, like /etc/nixos). */
+  | { op: "exists"; path: string }
+  | { op: "write"; path: string; content: string; mode?: number }
+  | { op: "remove"; path: string; recursive?: boolean }
+  | { op: "mkdir"; path: string; mode?: number }
+  /** Remove an empty folder; a folder that is not empty or not there is fine (never fails). */
+  | { op: "rmdir"; path: string }
+  /** Hard-link `from` to `to` (replacing `to`; nothing when both are the same file): keeps a
+   *  generation of a file without needing new disk space. */
+  | { op: "link"; from: string; to: string }
+  /** rename(2) `from` over `to`; nothing when both are already the same file. Needs no space. */
+  | { op: "rename"; from: string; to: string }
+  /** Exclusive mkdir of a lock folder, then `holder` written into `<path>/holder`. When the lock is
+   *  held, the result has held: true and the holder's text, and the batch stops there. `created`
+   *  lists the folders on the way that did not exist (outermost first). */
+  | { op: "lock"; path: string; holder: string };
+
+export interface BatchResult {
+  ok: boolean;
+  /** read: the content (null: absent). lock (held): the holder's text. */
+  content?: string | null;
+  stat?: FileStat | null;
+  exists?: boolean;
+  held?: boolean;
+  created?: string[];
+  /** Why the step failed (the batch stops at the first failure; later steps are not run). */
+  error?: string;
+  /** The step did not run because an earlier one failed. */
+  skipped?: boolean;
+}
+
+export interface BatchOptions {
+  privileged?: boolean;
 }

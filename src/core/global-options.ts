@@ -25,6 +25,9 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "--all-nodes", description: "run on every node in the inventory" },
   { flags: "--tag <tags>", description: "run on the inventory's nodes with any of these tags (comma-separated)", complete: "tag" },
   { flags: "--parallel <n>", description: "nodes at once (default 10)" },
+  { flags: "--rolling <n>", description: "a change on several nodes: this many nodes at a time (default 1, the first is the canary)" },
+  { flags: "--max-fail <k>", description: "a change on several nodes: stop the rollout after this many failed nodes (default 1)" },
+  { flags: "--no-safe-apply", description: "on a remote switch, do not arm the automatic revert (see docs/remote.md)" },
   { flags: "--force", description: "override a safety check that refuses the change (never set by ask)" },
 ];
 

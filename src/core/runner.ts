@@ -11,6 +11,7 @@ import { confirmPlan } from "./confirm.js";
 import { planIsEmpty } from "./plan.js";
 import { ttyPrompter } from "./prompter.js";
 import { createExecutor, resolveTargets, LOCAL } from "../exec/targets.js";
+import { outcomeOf, rollOut } from "./rolling.js";
 
 export interface Invocation {
   spec: AnyCommand;
@@ -57,7 +58,9 @@ export async function runInvocation(inv: Invocation): Promise<number> {
   // Several nodes: a bounded pool; in human mode each node's section is printed as soon as it is done.
   const { fanOut } = await import("./fanout.js");
   const stream = !flags.json;
-  const outcomes = await fanOut(inv, config, targets, (node) => runOnNode(inv, config, node), stream ? (o) => printHuman(inv, o, true) : undefined);
+  // a change goes out in waves and stops on failures (src/core/rolling.ts)
+  const spread = spec.risk === "change" && !flags.dryRun ? rollOut : fanOut;
+  const outcomes = await spread(inv, config, targets, (node) => runOnNode(inv, config, node), stream ? (o) => printHuman(inv, o, true) : undefined);
   return report(inv, outcomes, true, stream);
 }
 
@@ -173,6 +176,8 @@ export async function runOnNode(inv: Invocation, config: Config, node: string): 
   } catch (e) {
     return failed(node, e, warnings);
   } finally {
+    // -v: how many programs this run started on the node (issue 11; bench/remote.mjs reads it)
+    if (flags.verbose) inv.io.stderr.write(`nixi: ${node}: ${exec.execCount()} exec calls\n`);
     await exec.close().catch(() => {});
   }
 }
@@ -201,10 +206,12 @@ export function report(inv: Invocation, outcomes: NodeOutcome[], multi: boolean,
         env.error = errorBody(o.error!);
       }
     } else {
+      const rollout = spec.risk === "change" && !flags.dryRun;
       const results: NodeResult[] = outcomes.map((o) => ({
         node: o.node,
         ok: o.ok,
         changed: o.changed,
+        ...(rollout ? { outcome: outcomeOf(o) } : {}),
         ...(o.ok ? { data: o.data ?? null } : { error: errorBody(o.error!) }),
         ...(o.plan ? { plan: o.plan } : {}),
         warnings: o.warnings,

@@ -3,9 +3,10 @@
 import { promises as fs, constants as fsc } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
 import { randomBytes } from "node:crypto";
-import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 import { registerSecretFile } from "./secret-files.js";
 import { rootExecBlocked, rootExecError, rootExecMessage } from "./root-guard.js";
+import { batchSteps } from "./batch.js";
 
 export interface LocalOptions {
   root: string;
@@ -23,6 +24,7 @@ export class LocalExecutor implements Executor {
   get wrapsPrivileged(): boolean {
     return this.sudo;
   }
+  private spawned = 0;
 
   constructor(opts: LocalOptions) {
     this.root = resolve(opts.root);
@@ -48,6 +50,7 @@ export class LocalExecutor implements Executor {
     // node:child_process rather than execa: execa costs ~40 ms of CPU to load (docs/engine.md).
     const { spawn } = await import("node:child_process");
     const full = opts.privileged && this.sudo ? ["sudo", "-n", "--", ...argv] : argv;
+    this.spawned++;
     return new Promise((resolve) => {
       const child = spawn(full[0], full.slice(1), {
         env: { ...this.env, ...opts.env },
@@ -62,7 +65,10 @@ export class LocalExecutor implements Executor {
         stdout += c;
         opts.onStdout?.(c);
       });
-      child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+      child.stderr!.setEncoding("utf8").on("data", (c: string) => {
+        stderr += c;
+        opts.onStderr?.(c);
+      });
       if (opts.input !== undefined) {
         child.stdin!.on("error", () => {}); // the program may exit without reading its input
         child.stdin!.end(opts.input);
@@ -120,17 +126,19 @@ export class LocalExecutor implements Executor {
     const target = this.hostPath(path);
     await fs.mkdir(dirname(target), { recursive: true });
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-    const fh = await fs.open(tmp, "w", opts.mode ?? 0o644);
+    // created 600 and chmod-ed after: a half-written temp file of a secret is never readable by others
+    const fh = await fs.open(tmp, "w", 0o600);
     try {
-      await fh.writeFile(content, "utf8");
-      if (opts.mode !== undefined) await fh.chmod(opts.mode);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
+      try {
+        await fh.writeFile(content, "utf8");
+        await fh.chmod(opts.mode ?? 0o644);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await fs.rename(tmp, target);
     } catch (e) {
+      // any write error (ENOSPC, EIO, ...): no temp file is left behind
       await fs.rm(tmp, { force: true });
       throw e;
     }
@@ -234,6 +242,31 @@ export class LocalExecutor implements Executor {
 
   async chmod(path: string, mode: number): Promise<void> {
     await fs.chmod(this.hostPath(path), mode);
+  }
+
+  /** Local files need no round trips: the steps run one by one (hard links and rename(2) for
+   *  link/rename, so keeping a generation needs no new disk space). */
+  batch(ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResult[]> {
+    return batchSteps(this, ops, !!opts.privileged, {
+      link: async (from, to) => {
+        const src = this.hostPath(from);
+        const dst = this.hostPath(to);
+        await fs.mkdir(dirname(dst), { recursive: true });
+        const tmp = join(dirname(dst), `.${basename(dst)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+        await fs.link(src, tmp);
+        try {
+          await fs.rename(tmp, dst);
+        } catch (e) {
+          await fs.rm(tmp, { force: true });
+          throw e;
+        }
+      },
+      rename: (from, to) => fs.rename(this.hostPath(from), this.hostPath(to)),
+    });
+  }
+
+  execCount(): number {
+    return this.spawned;
   }
 
   async close(): Promise<void> {}

@@ -2,7 +2,8 @@
 // the machine — whatever the command layer asked for. Defence in depth: a run() passes only when the
 // caller marked it readOnly AND its argv is on this file's read-only allow-list. File reads pass;
 // writeFile, mkdir, remove, rename and chmod always throw MONITORED (exit 4).
-import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import { batchIsReadOnly } from "./batch.js";
 import { NixiError } from "../core/errors.js";
 import { CHECK_ARG0, CHECK_SCRIPT } from "../net/check.js";
 import { checkHost, checkPort } from "../net/validate.js";
@@ -342,6 +343,17 @@ export class MonitoredExecutor implements Executor {
   }
   async chmod(path: string, _mode: number): Promise<void> {
     this.refuse(`chmod ${path}`);
+  }
+  /** Only batches of reads and stats pass. */
+  async batch(ops: BatchOp[], opts?: BatchOptions): Promise<BatchResult[]> {
+    if (!batchIsReadOnly(ops)) {
+      const first = ops.find((o) => o.op !== "read" && o.op !== "stat" && o.op !== "exists")!;
+      this.refuse(`${first.op} ${"path" in first ? first.path : first.to}`);
+    }
+    return this.inner.batch(ops, opts);
+  }
+  execCount(): number {
+    return this.inner.execCount();
   }
   close(): Promise<void> {
     return this.inner.close();

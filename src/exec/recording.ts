@@ -1,7 +1,8 @@
 // Records every call that would change the machine instead of making it; reads pass through.
 // Used by --dry-run for operate commands, and by tests to see what a command would do.
-import type { Executor, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import type { BatchOp, BatchOptions, BatchResult, Executor, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 import { shJoin } from "./quote.js";
+import { batchIsReadOnly, batchSteps } from "./batch.js";
 
 export type RecordedCall =
   | { kind: "run"; argv: string[]; privileged: boolean; hasInput: boolean }
@@ -82,6 +83,17 @@ export class RecordingExecutor implements Executor {
   }
   async chmod(path: string, mode: number) {
     this.calls.push({ kind: "chmod", path, mode });
+  }
+  /** Reads go to the machine in one batch; every change is recorded, step by step. */
+  async batch(ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResult[]> {
+    if (batchIsReadOnly(ops)) return this.inner.batch(ops, opts);
+    return batchSteps(this, ops, !!opts.privileged, {
+      link: async (from, to) => void this.calls.push({ kind: "run", argv: ["ln", "-f", "--", from, to], privileged: !!opts.privileged, hasInput: false }),
+      rename: (from, to) => this.rename(from, to),
+    });
+  }
+  execCount() {
+    return this.inner.execCount();
   }
   close() {
     return this.inner.close();

@@ -8,7 +8,8 @@ import { join, posix } from "node:path";
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import type { Client, ClientChannel, ConnectConfig } from "ssh2";
-import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
+import { batchIsReadOnly, parseSshBatch, sshBatchScript } from "./batch.js";
 import type { NodeEntry } from "../core/config.js";
 import { NixiError } from "../core/errors.js";
 import { Semaphore } from "../core/pool.js";
@@ -57,6 +58,8 @@ export class SshExecutor implements Executor {
   private closed = false;
   /** sshd allows 10 sessions per connection by default (MaxSessions). */
   private readonly channels = new Semaphore(8);
+  /** Exec channels opened so far (issue 11: a change costs a bounded number of them). */
+  private execs = 0;
   /** Keys nixi tried (paths, "agent"), for error messages. */
   private tried: string[] = [];
   /** Set when this connection recorded a new host key in known_hosts. */
@@ -229,6 +232,8 @@ export class SshExecutor implements Executor {
       };
       try {
         client.connect(cfg);
+        // Nagle + delayed ACK cost ~40 ms per exec round trip, on any network (issue 11)
+        (client as any)._sock?.setNoDelay?.(true);
       } catch (e: any) {
         finish(this.unreachable(e.message));
       }
@@ -285,7 +290,7 @@ export class SshExecutor implements Executor {
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const line = this.commandLine(argv, opts);
     const timeoutMs = opts.timeoutMs ?? (this.opts.commandTimeoutMs || undefined);
-    const r = await this.exec(line, { input: opts.input, timeoutMs, onStdout: opts.onStdout });
+    const r = await this.exec(line, { input: opts.input, timeoutMs, onStdout: opts.onStdout, onStderr: opts.onStderr });
     if (opts.privileged && !this.isRoot && r.exitCode !== 0) this.checkSudo(r, argv);
     return r;
   }
@@ -313,9 +318,10 @@ export class SshExecutor implements Executor {
   /** Run a raw shell command line (already quoted). Internal: callers build it from constants and shQuote. */
   async exec(
     line: string,
-    opts: { input?: string | Buffer; timeoutMs?: number; onStdout?: (chunk: string) => void } = {},
+    opts: { input?: string | Buffer; timeoutMs?: number; onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void } = {},
   ): Promise<RunResult> {
     const client = await this.connect();
+    this.execs++;
     return this.channels.use(
       () =>
         new Promise<RunResult>((resolve, reject) => {
@@ -348,7 +354,14 @@ export class SshExecutor implements Executor {
                 if (s) opts.onStdout(s);
               }
             });
-            stream.stderr.on("data", (d: Buffer) => errb.push(d));
+            const errDec = opts.onStderr ? new StringDecoder("utf8") : undefined;
+            stream.stderr.on("data", (d: Buffer) => {
+              errb.push(d);
+              if (errDec && opts.onStderr) {
+                const s = errDec.write(d);
+                if (s) opts.onStderr(s);
+              }
+            });
             stream.on("exit", (c: number | null, sig?: string) => {
               code = c;
               signal = sig;
@@ -512,6 +525,32 @@ export class SshExecutor implements Executor {
     this.checkPath(path);
     const r = await this.fileCmd(["chmod", (mode & 0o7777).toString(8), "--", path]);
     if (r.exitCode !== 0) this.fail("chmod of", path, r);
+  }
+
+  /** The whole batch in one exec channel (src/exec/batch.ts). A read-only batch that hit a permission
+   *  error is run again with `sudo -n`, like single reads. */
+  async batch(ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResult[]> {
+    for (const o of ops) for (const p of o.op === "link" || o.op === "rename" ? [o.from, o.to] : [o.path]) this.checkPath(p);
+    if (ops.length === 0) return [];
+    const once = async (priv: boolean) => {
+      const script = sshBatchScript(ops, priv && !this.isRoot ? "sudo -n " : "");
+      const r = await this.exec(script.line, { input: script.input, timeoutMs: this.opts.commandTimeoutMs || undefined });
+      if (priv && !this.isRoot && r.exitCode !== 0) this.checkSudo(r, ["sh"]);
+      const results = parseSshBatch(ops, script, r.stdout, r.stderr);
+      if (priv && !this.isRoot) {
+        const bad = results.find((x) => x.error && (SUDO_PASSWORD.test(x.error) || SUDO_DENIED.test(x.error)));
+        if (bad) this.checkSudo({ exitCode: 1, stdout: "", stderr: bad.error! }, ["a file command"]);
+      }
+      return results;
+    };
+    const privileged = !!opts.privileged;
+    let results = await once(privileged);
+    if (!privileged && !this.isRoot && batchIsReadOnly(ops) && results.some((x) => x.error && DENIED.test(x.error))) results = await once(true);
+    return results;
+  }
+
+  execCount(): number {
+    return this.execs;
   }
 
   async close(): Promise<void> {

@@ -72,6 +72,9 @@ export function sudoCommands(nixiDir: string, runtime: "podman" | "docker"): str
     // plain -f never deletes a folder, so it may name /srv or nixi's folder itself (a no-op there)
     `${BIN}/rm ^-f -- ${P}$`,
     `${BIN}/mv ^-f (-T )?-- ${B} ${B}$`,
+    // batched changes keep generations (.previous, .applied) as hard links: no new disk space needed
+    `${BIN}/ln ^-f -- ${B} ${B}$`,
+    `${BIN}/rmdir ^-- ${P}$`,
     `${BIN}/chmod ^[0-7]{3,4} -- ${B}$`,
     `${BIN}/chown ^(-R )?[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)? -- ${B}$`,
     `${BIN}/stat ^-c %f %s %Y -- ${P}$`,

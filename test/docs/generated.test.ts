@@ -168,7 +168,7 @@ describe("bash completion", () => {
     writeFileSync(join(root, "etc-file"), "");
     expect(bash1("nixi --root /tmp fw l")).toEqual(["list"]);
     expect(bash1("nixi --json --node web1 fw open 80 --interface eth0 --in")).toEqual(["--interface"]);
-    expect(bash1("nixi fw open 80 --ro")).toEqual(["--root"]);
+    expect(bash1("nixi fw open 80 --roo")).toEqual(["--root"]); // (--ro also matches --rolling)
     expect(bash1("nixi fw open --interface ")).toEqual([]); // free text: nothing to offer
     expect(bash1("nixi container deploy web --restart-policy ")).toEqual(["always", "unless-stopped", "on-failure", "no"]);
     expect(bash1("nixi container deploy web --restart-policy = u")).toEqual(["unless-stopped"]);
@@ -180,7 +180,7 @@ describe("bash completion", () => {
     // a value that looks like a command word is not one
     expect(bash1("nixi --node fw system ")).toEqual(["gc", "generations", "health", "info", "reboot", "rebuild", "rollback", "upgrade"]);
     // short flags with a value
-    expect(bash1("nixi service logs nginx -n 50 --fo")).toEqual(["--force", "--follow"]);
+    expect(bash1("nixi service logs nginx -n 50 --fol")).toEqual(["--follow"]);
   });
 
   it("--node completes node names from the inventory: NIXI_CONFIG, --config on the line, comma lists", () => {

@@ -25,6 +25,8 @@ function inner(): Executor & { calls: string[] } {
     remove: rec("remove") as any,
     rename: rec("rename") as any,
     chmod: rec("chmod") as any,
+    batch: rec("batch") as any,
+    execCount: () => 0,
     close: async () => {},
   };
 }
@@ -51,7 +53,13 @@ describe("MonitoredExecutor", () => {
     await refused(m.remove("/srv/x", { recursive: true }));
     await refused(m.rename("/a", "/b"));
     await refused(m.chmod("/a", 0o600));
+    // a batch with one change in it is refused as a whole, reads and all
+    await refused(m.batch([{ op: "read", path: "/etc/nixos/nixi/state.toml" }, { op: "write", path: "/etc/nixos/nixi/state.toml", content: "x" }]));
+    await refused(m.batch([{ op: "lock", path: "/etc/nixos/nixi/.lock", holder: "pid=1" }]));
+    await refused(m.batch([{ op: "link", from: "/a", to: "/b" }]));
     expect(i.calls).toEqual([]);
+    await m.batch([{ op: "read", path: "/a" }, { op: "stat", path: "/b" }]);
+    expect(i.calls).toEqual(['batch [{"op":"read","path":"/a"},{"op":"stat","path":"/b"}]']);
   });
 
   it("refuses run() not marked readOnly, even for a harmless program", async () => {

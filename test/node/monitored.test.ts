@@ -216,7 +216,8 @@ describe("a change on a managed node", () => {
     const sshdLog = () => readFileSync(join(managed.dir, "sshd.log"), "utf8").match(/Accepted publickey/g)?.length ?? 0;
     const logins = sshdLog();
     const rebuilds = managed.fakeLines().filter((l) => l.startsWith("nixos-rebuild switch")).length;
-    const r = await run(["fw", "open", "8080", "--node", "web", "--yes", "--json"], { env: env() });
+    // --no-safe-apply: one connection is the point here; safe apply's second login is test/remote/safe-apply.test.ts
+    const r = await run(["fw", "open", "8080", "--node", "web", "--yes", "--json", "--no-safe-apply"], { env: env() });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expectEnvelope(r.json);
     expect(r.json).toMatchObject({ ok: true, node: "web", changed: true });
@@ -249,7 +250,8 @@ describe("a change as a non-root user", () => {
       const node = await startSshd({ homeAuthorizedKeys: true, sudo: "ok" });
       const ucfg = join(work, "user-config.toml");
       writeFileSync(ucfg, `[ssh]\nconnect_timeout = 2\n[nixos]\ndir = "${tree}/etc/nixos/nixi"\nconfiguration = "${tree}/etc/nixos/configuration.nix"\n\n[[nodes]]\nname = "u"\nhost = "127.0.0.1"\nport = ${node.port}\nuser = "${u.name}"\n`);
-      const r = await run(["fw", "open", "443", "--node", "u", "--yes", "--json"], { env: { ...env(), NIXI_CONFIG: ucfg } });
+      // --no-safe-apply: the direct `sudo -n nixos-rebuild switch` is what this checks
+      const r = await run(["fw", "open", "443", "--node", "u", "--yes", "--json", "--no-safe-apply"], { env: { ...env(), NIXI_CONFIG: ucfg } });
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);
       expect(readFileSync(join(tree, "etc/nixos/nixi/state.toml"), "utf8")).toMatch(/443/);
       const sudo = node.calls().filter((c) => c.prog === "sudo").map((c) => c.args);

@@ -14,6 +14,8 @@ export default defineCommand<{ name: string }>({
     await requireUser(ctx, name);
     const before = (await readShadowLocks(ctx))?.get(name);
     if (before === true) return { name, locked: true, changed: false };
+    const { checkUserLockout } = await import("../../nixos/lockout.js");
+    await checkUserLockout(ctx, name, "lock");
     await runTool(ctx, ["passwd", ...rootArgs(ctx), "-l", name]);
     return { name, locked: true, changed: true };
   },

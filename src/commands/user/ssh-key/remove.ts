@@ -36,6 +36,8 @@ export default defineCommand<{ name: string; key: string }>({
     if (fps.size > 1) throw new NixiError("INVALID_ARGUMENT", `${shown} matches ${fps.size} different keys (${[...fps].join(", ")})`, "give the fingerprint");
     const drop = new Set(hit.map((k) => k.lineNo));
     const next = cur.text.split("\n").filter((_l, i) => !drop.has(i + 1)).join("\n");
+    const { checkUserLockout } = await import("../../../nixos/lockout.js");
+    await checkUserLockout(ctx, name, "remove-key", cur.keys.length - hit.length);
     await writeAuthorizedKeys(ctx, u, next);
     return { name, file: cur.path, removed: hit.map((k) => ({ fingerprint: k.fingerprint, type: k.type, comment: k.comment })) };
   },
