@@ -88,8 +88,10 @@ export interface Executor {
 
 /** One step of a batch: several file operations in one round trip to the machine (issue 11). */
 export type BatchOp =
-  | { op: "read"; path: string }
-  | { op: "stat"; path: string }
+  /** optional: a failure other than "no such file" (e.g. sudo refusing a path) is reported in
+   *  `error` with ok: true and no content, and does not stop the batch. */
+  | { op: "read"; path: string; optional?: boolean }
+  | { op: "stat"; path: string; optional?: boolean }
   /** Is something there? Checked without privileges (for folders outside nixi's own, like /etc/nixos). */
   | { op: "exists"; path: string }
   | { op: "write"; path: string; content: string; mode?: number }

@@ -91,6 +91,10 @@ export async function batchSteps(exec: Executor, ops: BatchOp[], privileged: boo
           break;
       }
     } catch (e) {
+      if ((o.op === "read" || o.op === "stat") && o.optional) {
+        out.push({ ok: true, error: errText(e) });
+        continue;
+      }
       out.push({ ok: false, error: errText(e) });
       failed = true;
     }
@@ -223,13 +227,13 @@ export function parseSshBatch(ops: BatchOp[], script: SshScript, stdout: string,
     if (o.op === "read") {
       if (rc === 0) out.push({ ok: true, content: body });
       else if (NO_SUCH.test(err)) out.push({ ok: true, content: null });
-      else out.push({ ok: false, error: err || `exit ${rc}` });
+      else out.push({ ok: !!o.optional, error: err || `exit ${rc}` });
       return;
     }
     if (o.op === "stat") {
       if (rc === 0) out.push({ ok: true, stat: parseStat(body) });
       else if (NO_SUCH.test(err)) out.push({ ok: true, stat: null });
-      else out.push({ ok: false, error: err || `exit ${rc}` });
+      else out.push({ ok: !!o.optional, error: err || `exit ${rc}` });
       return;
     }
     if (o.op === "exists") {

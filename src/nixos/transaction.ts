@@ -7,7 +7,7 @@ import type { FileChange, Plan } from "../core/plan.js";
 import { NixiError } from "../core/errors.js";
 import { confirmPlan } from "../core/confirm.js";
 import { emptyState, loadState, parseState, type State } from "./state.js";
-import type { BatchOp, BatchResult } from "../core/executor.js";
+import type { BatchOp, BatchResult, FileStat } from "../core/executor.js";
 import { acquireLock, releaseLock, withSignalCleanup, type Lock } from "./lock.js";
 import { planHooks } from "./plan-hooks.js";
 export { loadState } from "./state.js";
@@ -19,6 +19,8 @@ import { shJoin } from "../exec/quote.js";
 import { checkStateTables } from "./state-check.js";
 import { checkChangeTakesEffect, stagedUnderRoot, stagedUnderRootNote } from "./takes-effect.js";
 import { namedExports } from "../core/lazy-import.js";
+import { withPrefetched } from "../exec/prefetch.js";
+import { SECRET_DIR } from "../exec/secret-files.js";
 
 /** Bookkeeping inside nixi's folder: dot-folders, so the visible files are state.toml and modules. */
 export { LOCK_DIR } from "./lock.js";
@@ -109,12 +111,28 @@ export async function runChange<D>(
   const dir = ctx.config.nixiDir;
   const ownedPaths = OWNED_FILES.map((f) => posix.join(dir, f));
   const etc = posix.dirname(ctx.config.configurationNix);
+  // what the checks after the first round trip read (is nixi imported? is this NixOS? stored
+  // secrets to know before showing build output), read in that round trip too
+  const prefetchReads = [ctx.config.configurationNix, posix.join(etc, "flake.nix")];
+  const prefetchStats = [etc, posix.join(posix.dirname(etc), "NIXOS"), SECRET_DIR];
   const reads: BatchOp[] = [
     ...ownedPaths.map((path) => ({ op: "read" as const, path })),
     { op: "exists", path: posix.join(etc, "flake.nix") },
     { op: "exists", path: posix.join(etc, ".git") },
+    ...prefetchReads.map((path) => ({ op: "read" as const, path, optional: true })),
+    ...prefetchStats.map((path) => ({ op: "stat" as const, path, optional: true })),
   ];
+  const base = ctx;
   const body = async (held: Held | null, results: BatchResult[]): Promise<TransactionResult<D>> => {
+    const n = ownedPaths.length + 2;
+    ctx = {
+      ...base,
+      // what could not be read (a non-root node's sudo rules cover only nixi's paths) is read again when asked
+      exec: withPrefetched(base.exec, {
+        reads: new Map(prefetchReads.flatMap((p, i): Array<[string, string | null]> => (results[n + i].error ? [] : [[p, results[n + i].content ?? null]]))),
+        stats: new Map(prefetchStats.flatMap((p, i): Array<[string, FileStat | null]> => (results[n + prefetchReads.length + i].error ? [] : [[p, results[n + prefetchReads.length + i].stat ?? null]]))),
+      }),
+    };
     const current: Snapshot = new Map(ownedPaths.map((p, i) => [p, results[i].content ?? null]));
     const isFlake = !!results[ownedPaths.length].exists && !!results[ownedPaths.length + 1].exists;
     const statePath = posix.join(dir, STATE_FILE);
