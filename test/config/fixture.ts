@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
+import { tempDir } from "../helpers/tree.js";
 
 export const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 const SCHEMA = JSON.parse(await readFile(fileURLToPath(new URL("../../schema/envelope.schema.json", import.meta.url)), "utf8"));
@@ -37,7 +38,7 @@ export const CONFIGURATION_NIX = `# Edit this configuration file to define what 
 `;
 
 export async function makeRoot(files: Record<string, string> = { "etc/nixos/configuration.nix": CONFIGURATION_NIX }): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "nixi-root-"));
+  const root = tempDir("nixi-root-");
   for (const [p, c] of Object.entries(files)) {
     await mkdir(join(root, p, ".."), { recursive: true });
     await writeFile(join(root, p), c);

@@ -1,10 +1,20 @@
 // Fake machine roots for --root, and a hash of a whole tree to prove "nothing changed".
+import { afterAll } from "vitest";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 
 const made: string[] = [];
+// Every test file that makes roots or temp folders here removes them when it ends.
+afterAll(() => cleanupRoots());
+
+/** A temporary folder (logs, config files) removed with the roots. */
+export function tempDir(prefix = "nixi-tmp-"): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 /** A temporary machine root with the given files (machine path -> content). */
 export function makeRoot(files: Record<string, string> = {}): string {
