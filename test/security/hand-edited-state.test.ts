@@ -6,11 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
+import { tempDir } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 
 function machine(stateToml: string) {
-  const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+  const root = tempDir("nixi-sec-");
   mkdirSync(join(root, "etc/nixos/nixi"), { recursive: true });
   writeFileSync(join(root, "etc/nixos/nixi/state.toml"), stateToml);
   return { root, log: join(root, "fake.log") };

@@ -4,7 +4,7 @@
 //    the tests start) and, at the end, lists what the tests left in it: under CI=1 a leftover
 //    fails the run, elsewhere it is reported. The folder itself is removed either way.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +16,8 @@ export default function setup(): () => void {
   }
   const parent = process.env.TMPDIR || "/tmp";
   const dir = mkdtempSync(join(parent, "nixi-testrun-"));
+  // Like /tmp: other users (the SSH tests' unprivileged login users) must reach their own folders in it.
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   return () => {
     process.env.TMPDIR = parent;
