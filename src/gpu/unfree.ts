@@ -10,9 +10,9 @@ import type { NvidiaSettings } from "./state.js";
 
 /** lib.getName of the unfree packages the settings bring in (nixpkgs' nvidia-x11 builder names them so). */
 export function nvidiaUnfreeNames(s: NvidiaSettings): string[] {
-  const names = ["nvidia-x11"];
-  // The data-centre branch is built as nvidia-dc, with NVIDIA's fabric manager.
-  if (s.driver === "dc") names.push("nvidia-dc", "fabricmanager");
+  // pkgs/os-specific/linux/nvidia-x11/generic.nix: pname "nvidia-${if useFabricmanager then "dc" else "x11"}";
+  // the data-centre branch brings NVIDIA's fabric manager (pname "fabricmanager").
+  const names = s.driver === "dc" ? ["nvidia-dc", "fabricmanager"] : ["nvidia-x11"];
   if (s.settingsTool) names.push("nvidia-settings");
   if (s.persistenced) names.push("nvidia-persistenced");
   return names;

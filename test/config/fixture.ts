@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
+import { tempDir } from "../helpers/tree.js";
 
 export const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 const SCHEMA = JSON.parse(await readFile(fileURLToPath(new URL("../../schema/envelope.schema.json", import.meta.url)), "utf8"));
@@ -41,7 +42,7 @@ export const INITIALISED_CONFIGURATION_NIX = CONFIGURATION_NIX.replace("./hardwa
 export const initialisedRoot = () => makeRoot({ "etc/nixos/configuration.nix": INITIALISED_CONFIGURATION_NIX });
 
 export async function makeRoot(files: Record<string, string> = { "etc/nixos/configuration.nix": CONFIGURATION_NIX }): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "nixi-root-"));
+  const root = tempDir("nixi-root-");
   for (const [p, c] of Object.entries(files)) {
     await mkdir(join(root, p, ".."), { recursive: true });
     await writeFile(join(root, p), c);

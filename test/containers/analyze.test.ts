@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
 import { splitWords } from "../../src/containers/shellwords.js";
 import { analyzeCompose, analyzeRunLine, checkUrl, interpolate } from "../../src/containers/analyze.js";
+import { tempDir } from "../helpers/tree.js";
 
 const REPO_DIR = fileURLToPath(new URL("../fixtures/containers/repo/", import.meta.url));
 let server: Server;
@@ -67,7 +68,7 @@ describe("container analyze", () => {
 
   test("the printed commands are real nixi command lines: staging them all works", async () => {
     const r = await run(`container analyze ${base}/raw/acme/shop/HEAD/docker-compose.yml --json`);
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-analyze-"));
+    const root = tempDir("nixi-ct-analyze-");
     for (const s of r.json.data.services) {
       const argv = splitWords(s.command).slice(1);
       const secrets = argv.flatMap((a: string, i: number) => (argv[i - 1] === "--env-secret" ? [a] : []));

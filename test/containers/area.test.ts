@@ -11,6 +11,7 @@ import { evalModule, evalDefaultNix, parseNix } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
 import { run } from "../helpers/run.js";
 import type { ContainersSection } from "../../src/containers/state.js";
+import { tempDir } from "../helpers/tree.js";
 
 const CURATED = Object.keys(JSON.parse(readFileSync(new URL("../../../shared/nixos/nixos-options.json", import.meta.url), "utf8")));
 const curatedRe = CURATED.map((p) => new RegExp("^" + p.split(".").map((s) => (s === "<name>" ? "[^.]+" : s.replace(/[-]/g, "\\-"))).join("\\.") + "$"));
@@ -26,7 +27,7 @@ function nonCuratedPaths(v: any, prefix: string[] = []): string[] {
 async function evalSection(sec: ContainersSection): Promise<{ raw: any; resolved: any; file: string }> {
   const body = renderContainers(sec);
   expect(body).not.toBeNull();
-  const dir = await mkdtemp(join(tmpdir(), "nixi-ct-area-"));
+  const dir = tempDir("nixi-ct-area-");
   const file = join(dir, "containers.nix");
   await writeFile(file, renderModule(body!));
   await parseNix(file);
@@ -133,7 +134,7 @@ describe("containers.nix", () => {
   });
 
   test("through the CLI: deploy + --open-firewall; the whole nixi folder evaluates and merges", async () => {
-    const root = await mkdtemp(join(tmpdir(), "nixi-ct-cli-"));
+    const root = tempDir("nixi-ct-cli-");
     let r = await run(`container deploy db --image postgres:16 --volume data:/var/lib/postgresql/data --restart-policy on-failure --yes --no-rebuild --backend podman --root ${root}`);
     expect(r.exitCode, r.stderr).toBe(0);
     r = await run(`container deploy web --image nginx:1.27 --port 8080:80 --port 127.0.0.1:9000:9000/udp --depends-on db --open-firewall --yes --no-rebuild --json --root ${root}`);

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
+import { tempDir, initialisedRoot } from "../helpers/tree.js";
 
 async function treeHash(dir: string): Promise<string> {
   const h = createHash("sha256");
@@ -26,9 +27,7 @@ async function treeHash(dir: string): Promise<string> {
 let root: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "nixi-ct-boundary-"));
-  await mkdir(join(root, "etc/nixos"), { recursive: true });
-  await writeFile(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n"); // initialised: a rebuild refuses otherwise
+  root = initialisedRoot("nixi-ct-boundary-");
   // an existing declared container with data, so a refused change would have something to change
   const r = await run(`container deploy web --image nginx:1.27 --volume data:/data --yes --no-rebuild --backend podman --root ${root}`);
   expect(r.exitCode, r.stderr).toBe(0);

@@ -8,22 +8,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run, scriptedPrompter } from "../helpers/run.js";
 import { evalModule } from "../helpers/nix.js";
+import { tempDir, initialisedRoot } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
-// an initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise
-const newRoot = async () => {
-  const root = await mkdtemp(join(tmpdir(), "nixi-ct-life-"));
-  await mkdir(join(root, "etc/nixos"), { recursive: true });
-  await writeFile(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  return root;
-};
+const newRoot = () => initialisedRoot("nixi-ct-life-");
 const state = (root: string) => readFile(join(root, "etc/nixos/nixi/state.toml"), "utf8");
 const nixFile = (root: string) => join(root, "etc/nixos/nixi/containers.nix");
 
 describe("deploy", () => {
   test("one plan, one rebuild: container + firewall together; a second identical deploy changes nothing", async () => {
     const root = await newRoot();
-    const log = join(root, "..", `${root.split("/").pop()}.log`);
+    const log = join(tempDir("nixi-ct-log-"), "calls.log");
     const cmd = `container deploy web --image nginx:1.27 --port 8080:80 --port 8443:443 --open-firewall --backend podman --yes --json --root ${root}`;
     let r = await run(cmd, { path: [FAKES], env: { NIXI_FAKE_LOG: log } });
     expect(r.exitCode, r.stderr).toBe(0);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
 import { activate, sh } from "./oci-sim.js";
+import { tempDir } from "../helpers/tree.js";
 
 const CONTAINERS_CONF = fileURLToPath(new URL("../../../shared/testbed/containers.conf", import.meta.url));
 const FAKE_SYSTEMCTL_DIR = fileURLToPath(new URL("./fakes", import.meta.url));
@@ -53,7 +54,7 @@ async function waitFor(what: string, fn: () => Promise<boolean>, ms = 10_000): P
 
 beforeAll(async () => {
   // image: busybox-static rootfs with relative applet links (busybox --install -s would write absolute ones)
-  const rootfs = await mkdtemp(join(tmpdir(), "nixi-ct-rootfs-"));
+  const rootfs = tempDir("nixi-ct-rootfs-");
   await mkdir(join(rootfs, "bin"));
   await mkdir(join(rootfs, "tmp"));
   await mkdir(join(rootfs, "data"));
@@ -66,7 +67,7 @@ beforeAll(async () => {
   await rm(rootfs, { recursive: true, force: true });
   created.network = (await podman("network", "exists", "nixi")).code !== 0;
 
-  root = await mkdtemp(join(tmpdir(), "nixi-ct-podman-"));
+  root = tempDir("nixi-ct-podman-");
   port = await freePort();
   const server = `sh -c 'echo hello-from-srv; echo warn-from-srv >&2; echo "$GREETING" > /data/greeting; exec nc -ll -p 80 -e echo hi'`;
   let r = await run(["container", "deploy", SRV, "--image", IMAGE, "--port", `127.0.0.1:${port}:80`, "--env", "GREETING=hello", "--env-secret", "TOKEN", "--volume", "data:/data", "--cmd", server, "--backend", "podman", "--yes", "--no-rebuild", "--root", root], { stdin: SECRET, env });
@@ -119,7 +120,10 @@ describe("real podman", () => {
     const r = await run(`container list --json --root ${root}`, { env });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.data.backend).toBe("podman");
-    const rows = r.json.data.containers.filter((c: any) => c.name.startsWith(tag));
+    // The docker describe's container (same tag, another root) may run too, whatever the order: not declared here.
+    const ours = r.json.data.containers.filter((c: any) => c.name.startsWith(tag));
+    expect(ours.filter((c: any) => ![CLI, SRV].includes(c.name)).map((c: any) => c.declared)).not.toContain(true);
+    const rows = ours.filter((c: any) => [CLI, SRV].includes(c.name));
     expect(rows.map((c: any) => [c.name, c.state, c.declared])).toEqual([
       [CLI, "running", true],
       [SRV, "running", true],
@@ -219,7 +223,7 @@ describe("docker code path (docker CLI against podman system service)", () => {
     service = spawn("podman", ["system", "service", "--time=0", `unix://${sock}`], { env: penv, stdio: "ignore" });
     await waitFor("podman system service socket", async () => existsSync(sock));
     env.DOCKER_HOST = `unix://${sock}`;
-    droot = await mkdtemp(join(tmpdir(), "nixi-ct-docker-"));
+    droot = tempDir("nixi-ct-docker-");
     const r = await run(["container", "deploy", DSRV, "--image", IMAGE, "--cmd", `sh -c 'echo docker-path-line; trap "exit 0" TERM; while :; do sleep 1; done'`, "--backend", "docker", "--yes", "--no-rebuild", "--root", droot], { env });
     expect(r.exitCode, r.stderr).toBe(0);
     created.containers.push(DSRV);

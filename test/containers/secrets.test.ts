@@ -7,16 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run, scriptedPrompter } from "../helpers/run.js";
+import { tempDir, initialisedRoot } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 // an initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise
 const INITIALISED_TREE = ["etc", "etc/nixos", "etc/nixos/configuration.nix"];
-async function secRoot(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "nixi-ct-sec-"));
-  await mkdir(join(root, "etc/nixos"), { recursive: true });
-  await writeFile(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  return root;
-}
 
 let shims: string;
 let log: string;
@@ -38,7 +33,7 @@ async function allFiles(dir: string, skip: string[]): Promise<Array<[string, str
 
 beforeAll(async () => {
   // Logging shims for programs a container change might run; the lead's fakes log nixos-rebuild/systemctl.
-  shims = await mkdtemp(join(tmpdir(), "nixi-ct-shims-"));
+  shims = tempDir("nixi-ct-shims-");
   log = join(shims, "argv.log");
   for (const prog of ["podman", "docker", "git", "sudo"]) {
     await writeFile(join(shims, prog), `#!/bin/sh\nprintf '%s' "${prog}" >> "$NIXI_FAKE_LOG"; for a in "$@"; do printf ' %s' "$a" >> "$NIXI_FAKE_LOG"; done; echo >> "$NIXI_FAKE_LOG"\nexit 0\n`);
@@ -59,7 +54,7 @@ async function expectNowhere(root: string, secret: string, name: string, outputs
 
 describe("container secrets", () => {
   test("--env-secret fed on stdin: only the credentials file (mode 600) holds it", async () => {
-    const root = await secRoot();
+    const root = initialisedRoot("nixi-ct-sec-");
     const secret = "S3cr3t-Value-42!";
     const r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --env POSTGRES_DB=app --backend podman --yes --json --root ${root}`, { stdin: secret + "\n", env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -79,7 +74,7 @@ describe("container secrets", () => {
   });
 
   test("human output with -v (diffs shown) never shows the value", async () => {
-    const root = await secRoot();
+    const root = initialisedRoot("nixi-ct-sec-");
     const secret = "human-visible-NOT-9";
     const r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --backend podman --yes -v --root ${root}`, { stdin: secret, env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -88,7 +83,7 @@ describe("container secrets", () => {
   });
 
   test("--dry-run reads the value but writes nothing and shows no content", async () => {
-    const root = await secRoot();
+    const root = initialisedRoot("nixi-ct-sec-");
     const secret = "dry-run-secret-77";
     const r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --backend podman --dry-run --json -v --root ${root}`, { stdin: secret, env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -98,7 +93,7 @@ describe("container secrets", () => {
   });
 
   test("interactive: a masked prompt asks for each --env-secret", async () => {
-    const root = await secRoot();
+    const root = initialisedRoot("nixi-ct-sec-");
     const prompter = scriptedPrompter({ password: ["prompted-pw-123", "prompted-key-456"] });
     const r = await run(`container deploy app --image ghcr.io/acme/app:2 --env-secret DB_PASSWORD --env-secret API_KEY --backend podman --yes --no-rebuild --root ${root}`, { tty: true, prompter, env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -110,8 +105,8 @@ describe("container secrets", () => {
   });
 
   test("--env-file FILE and --env-file - (stdin); several keys from stdin as KEY=VALUE lines", async () => {
-    const root = await secRoot();
-    const f = join(await mkdtemp(join(tmpdir(), "nixi-ct-envf-")), "secrets.env");
+    const root = initialisedRoot("nixi-ct-sec-");
+    const f = join(tempDir("nixi-ct-envf-"), "secrets.env");
     await writeFile(f, "# comment\nDB_PASSWORD=from-file-pw-1\nexport API_TOKEN='from-file-tok-2'\n");
     let r = await run(`container deploy a --image nginx --env-file ${f} --backend podman --yes --no-rebuild --json --root ${root}`, { env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -129,7 +124,7 @@ describe("container secrets", () => {
   });
 
   test("update adds a secret and keeps the existing ones; --remove-secret drops one", async () => {
-    const root = await secRoot();
+    const root = initialisedRoot("nixi-ct-sec-");
     let r = await run(`container deploy db --image postgres:16 --env-secret A_PASSWORD --backend podman --yes --no-rebuild --root ${root}`, { stdin: "first-secret-1", env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
     r = await run(`container update db --env-secret B_TOKEN --yes --no-rebuild --json --root ${root}`, { stdin: "second-secret-2", env: env(), path: path() });
@@ -145,7 +140,7 @@ describe("container secrets", () => {
   });
 
   test("bad secret input is a usage error that never echoes the value", async () => {
-    const root = await secRoot();
+    const root = initialisedRoot("nixi-ct-sec-");
     let r = await run(`container deploy db --image postgres:16 --env-secret DB_PASSWORD --yes --no-rebuild --root ${root}`, { stdin: "line-one-secret\nline-two-secret\n", env: env(), path: path() });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/line break/);
@@ -160,7 +155,7 @@ describe("container secrets", () => {
   });
 
   test("a secret-looking plain --env is accepted with a warning pointing at --env-secret", async () => {
-    const root = await secRoot();
+    const root = initialisedRoot("nixi-ct-sec-");
     await mkdir(root, { recursive: true });
     const r = await run(`container deploy db --image postgres:16 --env DB_PASSWORD=visible --backend podman --yes --no-rebuild --json --root ${root}`, { env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);

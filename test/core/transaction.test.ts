@@ -4,14 +4,14 @@ import { readFileSync, writeFileSync, existsSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { run, scriptedPrompter, REPO } from "../helpers/run.js";
-import { makeRoot, cleanupRoots, treeHash, read, NIXI_DIR } from "../helpers/tree.js";
+import { makeRoot, cleanupRoots, tempDir, treeHash, read, NIXI_DIR } from "../helpers/tree.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 
 const FAKES = join(REPO, "test/fakes");
 afterAll(cleanupRoots);
 
 function fakeEnv(extra: Record<string, string> = {}) {
-  const log = join(mkdtempSync(join(tmpdir(), "nixi-fakelog-")), "calls.log");
+  const log = join(tempDir("nixi-fakelog-"), "calls.log");
   writeFileSync(log, "");
   return { log, env: { NIXI_FAKE_LOG: log, ...extra }, calls: () => readFileSync(log, "utf8").split("\n").filter(Boolean) };
 }
@@ -154,7 +154,7 @@ describe("transaction", () => {
 
   it("rebuild mode comes from config.toml", async () => {
     const root = makeRoot();
-    const cfgDir = mkdtempSync(join(tmpdir(), "nixi-cfg-"));
+    const cfgDir = tempDir("nixi-cfg-");
     writeFileSync(join(cfgDir, "config.toml"), '[rebuild]\nmode = "test"\n');
     const f = fakeEnv();
     const r = await run(`fw open 80 --yes --root ${root} --config ${cfgDir}/config.toml`, { path: [FAKES], env: f.env });

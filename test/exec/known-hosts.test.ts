@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { addHostKey, lookupHost, removeHost, hostPattern } from "../../src/exec/known-hosts.js";
+import { tempDir } from "../helpers/tree.js";
 
 describe("known_hosts", () => {
   it("adds, finds (plain and hashed), and removes only the named host", async () => {
-    const d = mkdtempSync(join(tmpdir(), "nixi-kh-"));
+    const d = tempDir("nixi-kh-");
     const f = join(d, "sub", "known_hosts");
     expect(await lookupHost(f, "h", 22)).toEqual({ keys: [], revoked: [] });
     await addHostKey(f, "10.0.0.1", 22, { type: "ssh-ed25519", key: "AAAA1" });

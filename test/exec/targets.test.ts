@@ -8,6 +8,7 @@ import { expectEnvelope } from "../helpers/envelope.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "../helpers/tree.js";
 
 const config = configFromToml("/x/config.toml", {
   nodes: [
@@ -36,7 +37,7 @@ describe("resolveTargets", () => {
 
 describe("--tag on the command line", () => {
   it("is validated and reaches the inventory", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "nixi-tag-"));
+    const dir = tempDir("nixi-tag-");
     writeFileSync(join(dir, "config.toml"), '[[nodes]]\nname = "web1"\nhost = "127.0.0.1"\ntags = ["web"]\n');
     const bad = await run(["fw", "list", "--tag", "a b", "--json", "--config", join(dir, "config.toml")]);
     expect(bad.exitCode).toBe(2);

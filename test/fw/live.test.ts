@@ -7,6 +7,7 @@ import { expectEnvelope } from "../helpers/envelope.js";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "../helpers/tree.js";
 
 const NS = `nixi-fw-${process.pid}`;
 const sh = (cmd: string, args: string[], input?: string) => execFileSync(cmd, args, { input, stdio: ["pipe", "pipe", "pipe"] }).toString();
@@ -35,7 +36,7 @@ table inet nixos-fw {
   }
 }
 `;
-  const file = join(mkdtempSync(join(tmpdir(), "nixi-nft-")), "rules.nft");
+  const file = join(tempDir("nixi-nft-"), "rules.nft");
   writeFileSync(file, rules);
   sh("ip", ["netns", "exec", NS, "nft", "-f", file]);
 });

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { run, REPO } from "../helpers/run.js";
-import { makeRoot, cleanupRoots, treeHash, read, NIXI_DIR } from "../helpers/tree.js";
+import { makeRoot, cleanupRoots, tempDir, treeHash, read, NIXI_DIR } from "../helpers/tree.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { checkNixFolder, evalModule, evalDefaultNix, parseNix } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
@@ -132,7 +132,7 @@ describe("gpu nvidia enable / configure / disable", () => {
 
   it("a real run rebuilds once with nixos-rebuild switch (fake on PATH)", async () => {
     const root = makeRoot();
-    const log = join(tmpdir(), `nixi-gpu-rebuild-${process.pid}.log`);
+    const log = join(tempDir("nixi-gpu-rebuild-"), "calls.log");
     const r = await run(`gpu nvidia enable --yes --root ${root}`, { path: [FAKES], env: { NIXI_FAKE_LOG: log } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("enable the NVIDIA driver (open kernel module");

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { run, REPO } from "../helpers/run.js";
-import { makeRoot, cleanupRoots, treeHash } from "../helpers/tree.js";
+import { makeRoot, cleanupRoots, tempDir, treeHash } from "../helpers/tree.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { isReadOnlyArgv } from "../../src/exec/monitored.js";
 import { parseSmiCsv, parseProcVersion } from "../../src/gpu/nvidia.js";
@@ -28,7 +28,7 @@ describe("gpu nvidia status / utilization", () => {
   it("status: module loaded (open), driver version, GPUs from nvidia-smi, declared settings", async () => {
     const root = makeRoot({ "/proc/modules": NVIDIA_MODULES, "/proc/driver/nvidia/version": NVIDIA_VERSION });
     await run(`gpu nvidia enable --container-toolkit on --yes --no-rebuild --root ${root}`);
-    const log = join(tmpdir(), `nixi-gpu-smi-${process.pid}-1.log`);
+    const log = join(tempDir("nixi-gpu-smi-"), "calls.log");
     const r = await run(`gpu nvidia status --json --root ${root}`, { path: [FAKES], env: { NIXI_FAKE_LOG: log } });
     expect(r.exitCode, r.stderr).toBe(0);
     const d = expectEnvelope(r.json).data;

@@ -1,13 +1,31 @@
 // Fake machine roots for --root, and a hash of a whole tree to prove "nothing changed".
+import { afterAll } from "vitest";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 
 const made: string[] = [];
+// Every test file that makes roots or temp folders here removes them when it ends.
+afterAll(() => cleanupRoots());
+
+/** A temporary folder (logs, config files) removed with the roots. */
+export function tempDir(prefix = "nixi-tmp-"): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 /** What `nixi init` leaves: a configuration.nix importing nixi's folder (a rebuild refuses without it). */
 export const INITIALISED_CONFIGURATION = "{ ... }: {\n  imports = [ ./nixi ];\n}\n";
+
+/** A temporary folder where `nixi init` has run (configuration.nix imports ./nixi), removed with the roots. */
+export function initialisedRoot(prefix = "nixi-root-"): string {
+  const d = tempDir(prefix);
+  mkdirSync(join(d, "etc/nixos"), { recursive: true });
+  writeFileSync(join(d, "etc/nixos/configuration.nix"), INITIALISED_CONFIGURATION);
+  return d;
+}
 
 /** A temporary machine root with the given files (machine path -> content). Unless `bare` or the
  *  files name a configuration.nix or flake.nix, it has INITIALISED_CONFIGURATION. */

@@ -4,9 +4,10 @@ import { mkdtemp, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evalDefaultNix, evalModule, evalNixExpr, parseNix, pkgRefsIn, resolveMk } from "../helpers/nix.js";
+import { tempDir } from "../helpers/tree.js";
 
 async function tmp(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "nixi-helper-"));
+  const dir = tempDir("nixi-helper-");
   for (const [f, c] of Object.entries(files)) {
     await mkdir(join(dir, f, ".."), { recursive: true });
     await writeFile(join(dir, f), c);

@@ -11,9 +11,10 @@ import { evalModule } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
 import { run } from "../helpers/run.js";
 import { hashTree, makeRoot } from "../config/fixture.js";
+import { tempDir } from "../helpers/tree.js";
 
 async function evalBody(body: object): Promise<any> {
-  const dir = await mkdtemp(join(tmpdir(), "nixi-opt-"));
+  const dir = tempDir("nixi-opt-");
   await writeFile(join(dir, "options.nix"), renderModule(body as any));
   return evalModule(join(dir, "options.nix"));
 }

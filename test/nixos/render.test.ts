@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { GENERATED_HEADER, nixAttrName, nixString, NixRef, pkgRef, renderModule, renderValue, type NixValue } from "../../src/nixos/render.js";
 import { NixiError } from "../../src/core/errors.js";
 import { evalModule, evalNixExpr, parseNix } from "../helpers/nix.js";
+import { tempDir } from "../helpers/tree.js";
 
 const CONTROL = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join("") + "\x7f";
 
@@ -118,7 +119,7 @@ describe("pkgRef", () => {
     for (const p of ["htop", "python3Packages.requests", "nodePackages_latest.pnpm", "gnome-text-editor", "linuxPackages.nvidiaPackages.stable", "x'"]) {
       expect(pkgRef(p).path).toBe(p);
     }
-    const dir = await mkdtemp(join(tmpdir(), "nixi-render-"));
+    const dir = tempDir("nixi-render-");
     await writeFile(join(dir, "m.nix"), renderModule({ environment: { systemPackages: [pkgRef("htop"), pkgRef("python3Packages.requests")] } }));
     expect(await evalModule(join(dir, "m.nix"))).toEqual({ environment: { systemPackages: ["<pkg:htop>", "<pkg:python3Packages.requests>"] } });
   });
@@ -148,7 +149,7 @@ describe("renderModule", () => {
     };
     const text = renderModule(body, "line one\nline two");
     expect(text.startsWith(GENERATED_HEADER + "\n# line one\n# line two\n{ config, lib, pkgs, ... }:")).toBe(true);
-    const dir = await mkdtemp(join(tmpdir(), "nixi-render-"));
+    const dir = tempDir("nixi-render-");
     await writeFile(join(dir, "m.nix"), text);
     await parseNix(join(dir, "m.nix"));
     expect(await evalModule(join(dir, "m.nix"))).toEqual(body);
@@ -156,7 +157,7 @@ describe("renderModule", () => {
 
   it("a comment cannot break out of the comment", async () => {
     const text = renderModule({ a: 1 }, "x\n}; evil = true; {\r\ny");
-    const dir = await mkdtemp(join(tmpdir(), "nixi-render-"));
+    const dir = tempDir("nixi-render-");
     await writeFile(join(dir, "m.nix"), text);
     expect(await evalModule(join(dir, "m.nix"))).toEqual({ a: 1 });
   });

@@ -92,6 +92,8 @@ function examplesFor(spec: (typeof COMMANDS)[number]): string[][] {
 
 describe("monitored node", () => {
   it("every change and operate command is refused with exit 4, and no mutating program ran on the node", async () => {
+    // The managed node's tests share this tree: start from a machine where nixi has written nothing.
+    rmSync(join(remoteRoot, "etc/nixos/nixi"), { recursive: true, force: true });
     const targets = COMMANDS.filter((c) => c.risk !== "read" && !c.controllerOnly);
     expect(targets.length).toBeGreaterThan(20);
     const refusedPerCommand: Record<string, number> = {};
@@ -147,6 +149,7 @@ describe("monitored node", () => {
 
 describe("node setup", () => {
   it("writes node.nix on the node through its executor (sudo rules, runtime, NFS/SMB, /srv) and rebuilds there", async () => {
+    rmSync(join(remoteRoot, "etc/nixos/nixi"), { recursive: true, force: true });
     const dry = await run(["node", "setup", "web", "--dry-run"], { env: env() });
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain("node.nix");

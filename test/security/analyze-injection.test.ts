@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
+import { tempDir } from "../helpers/tree.js";
 
-const canary = join(mkdtempSync(join(tmpdir(), "nixi-sec-")), "ran");
+const canary = join(tempDir("nixi-sec-"), "ran");
 const FILES: Record<string, string> = {
   "/raw/evil/dockerfile-only/HEAD/Dockerfile": `FROM alpine\nEXPOSE $(touch${"${IFS}"}${canary})\nEXPOSE 8080\n`,
   "/compose.yml": [

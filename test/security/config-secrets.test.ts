@@ -6,14 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
-
-/** An initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise. */
-function initialisedRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
-  mkdirSync(join(root, "etc/nixos"), { recursive: true });
-  writeFileSync(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  return root;
-}
+import { tempDir, initialisedRoot } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 const SECRET = "hunter2-xyz";
@@ -29,7 +22,7 @@ describe("config set refuses secrets behind short names", () => {
     ["services.foo.settings.jwt_key", SECRET],
     ["services.foo.settings.encryptionKey", SECRET],
   ])("%s %s: exit 4, value not repeated, nothing written", async (option, value) => {
-    const root = initialisedRoot();
+    const root = initialisedRoot("nixi-sec-");
     const r = await run(["config", "set", option, value, "--yes", "--force", "--json", "--root", root].map((w) => (/\s|"/.test(w) ? `'${w}'` : w)).join(" "), { path: [FAKES] });
     expect(r.exitCode, r.stdout).toBe(4);
     expect(r.json.error.code).toBe("INSECURE");
@@ -45,7 +38,7 @@ describe("config set refuses secrets behind short names", () => {
     ["services.openssh.settings.PasswordAuthentication", "false"],
     ["services.foo.publicKey", "ssh-ed25519-AAAA"],
   ])("%s %s is not a secret and is written", async (option, value) => {
-    const root = initialisedRoot();
+    const root = initialisedRoot("nixi-sec-");
     const r = await run(["config", "set", option, value, "--yes", "--force", "--json", "--root", root].map((w) => (/\s|"/.test(w) ? `'${w}'` : w)).join(" "), { path: [FAKES], env: { NIXI_FAKE_LOG: join(root, "fake.log") } });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
   });

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
+import { tempDir } from "../helpers/tree.js";
 
 const SECRETS = ["wifi-Pa55phrase", "0123456789abcdef0123", "indented-S3cret", "line-two-S3cret", "smtp-S3cret-9", "jwt-S3cret-77", "enc-S3cret-55"];
 
@@ -24,7 +25,7 @@ const CONFIG = `{ config, pkgs, ... }:
 
 describe("config show redaction", () => {
   it("masks psk, indented-string passwords and short secret names (human and --json)", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = tempDir("nixi-sec-");
     mkdirSync(join(root, "etc/nixos"), { recursive: true });
     writeFileSync(join(root, "etc/nixos/configuration.nix"), CONFIG);
     for (const json of ["", " --json"]) {

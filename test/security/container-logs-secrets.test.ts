@@ -6,13 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
+import { tempDir } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 
 describe("container logs redaction", () => {
   it("masks the values of the container's --env-secret variables in its log lines", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
-    const shims = mkdtempSync(join(tmpdir(), "nixi-sec-shims-"));
+    const root = tempDir("nixi-sec-");
+    const shims = tempDir("nixi-sec-shims-");
     const secret = "Tr0ub4dor-and-3";
     // podman: `logs --timestamps ... -- db` prints lines that contain the secret; everything else succeeds quietly
     writeFileSync(

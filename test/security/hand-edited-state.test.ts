@@ -6,19 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
-
-/** An initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise. */
-function initialisedRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
-  mkdirSync(join(root, "etc/nixos"), { recursive: true });
-  writeFileSync(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  return root;
-}
+import { tempDir, initialisedRoot } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 
 function machine(stateToml: string) {
-  const root = initialisedRoot();
+  const root = initialisedRoot("nixi-sec-");
   mkdirSync(join(root, "etc/nixos/nixi"), { recursive: true });
   writeFileSync(join(root, "etc/nixos/nixi/state.toml"), stateToml);
   return { root, log: join(root, "fake.log") };

@@ -6,14 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
-
-/** An initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise. */
-function initialisedRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
-  mkdirSync(join(root, "etc/nixos"), { recursive: true });
-  writeFileSync(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  return root;
-}
+import { tempDir, initialisedRoot } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 const LONG = "a".repeat(5000);
@@ -65,8 +58,8 @@ function allFiles(dir: string): string[] {
 
 describe("hostile command-line values change nothing", () => {
   it.each(CASES.map(([argv, code, text]) => [JSON.stringify(argv).slice(0, 120), argv, code, text]))("%s", async (_t, argv, code, text) => {
-    const root = initialisedRoot();
-    const log = join(mkdtempSync(join(tmpdir(), "nixi-sec-log-")), "fake.log");
+    const root = initialisedRoot("nixi-sec-");
+    const log = join(tempDir("nixi-sec-log-"), "fake.log");
     const words = ["--yes", "--json", "--root", root, ...(argv as string[])];
     const r = await run(words, { path: [FAKES], env: { NIXI_FAKE_LOG: log }, stdin: "" });
     expect(r.exitCode, r.stdout + r.stderr).toBe(code);

@@ -10,10 +10,11 @@ import { makeCtx } from "../../src/core/runner.js";
 import { configFromToml } from "../../src/core/config.js";
 import { COMMANDS } from "../../src/commands/registry.js";
 import type { Executor } from "../../src/core/executor.js";
+import { tempDir } from "../helpers/tree.js";
 
 describe("init restores configuration.nix with its mode", () => {
   it("a failing later write leaves configuration.nix exactly as it was, still 600", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = tempDir("nixi-sec-");
     mkdirSync(join(root, "etc/nixos"), { recursive: true });
     const conf = join(root, "etc/nixos/configuration.nix");
     const original = '{ config, pkgs, ... }:\n{\n  services.foo.password = "in-configuration-nix";\n}\n';

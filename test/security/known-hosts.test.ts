@@ -5,10 +5,11 @@ import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { addHostKey, keyTypeOf } from "../../src/exec/known-hosts.js";
+import { tempDir } from "../helpers/tree.js";
 
 describe("known_hosts lines cannot be injected", () => {
   it("a key blob whose type holds a newline is refused, and the file is not touched", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "nixi-sec-")), "known_hosts");
+    const file = join(tempDir("nixi-sec-"), "known_hosts");
     const type = "ssh-ed25519\n@cert-authority * ssh-ed25519";
     const blob = Buffer.concat([Buffer.alloc(4), Buffer.from(type, "latin1"), Buffer.from("AAAA")]);
     blob.writeUInt32BE(type.length, 0);

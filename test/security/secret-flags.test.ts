@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
+import { tempDir } from "../helpers/tree.js";
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -19,7 +20,7 @@ function filesUnder(dir: string): string[] {
 
 describe("secret values are not echoed by usage errors", () => {
   it("a malformed --webhook URL (a secret flag) is refused without repeating it", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = tempDir("nixi-sec-");
     const token = "T0K3N-abcdef-123456";
     for (const json of ["", " --json"]) {
       const r = await run(`system health --webhook ftp://hooks.example.org/${token} --root ${root}${json}`);
@@ -30,7 +31,7 @@ describe("secret values are not echoed by usage errors", () => {
   });
 
   it("--env-secret KEY=VALUE (value where the key goes) is exit 2 naming the key, not the value; nothing written", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = tempDir("nixi-sec-");
     const secret = "hunter2-very-secret";
     for (const cmd of [
       `container deploy db --image postgres:16 --env-secret DB=${secret} --yes --root ${root}`,
@@ -45,7 +46,7 @@ describe("secret values are not echoed by usage errors", () => {
   });
 
   it("a bad non-secret value is still named in full", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = tempDir("nixi-sec-");
     const r = await run(`fw open 80 --interface bad/if --root ${root} --yes`);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('"bad/if"');

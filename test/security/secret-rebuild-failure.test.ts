@@ -7,14 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
-
-/** An initialised machine (configuration.nix imports ./nixi): a rebuild refuses otherwise. */
-function initialisedRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
-  mkdirSync(join(root, "etc/nixos"), { recursive: true });
-  writeFileSync(join(root, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  return root;
-}
+import { tempDir, initialisedRoot } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 
@@ -31,8 +24,8 @@ function allFiles(dir: string): string[] {
 
 describe("secret values when the rebuild fails", () => {
   it("update --env-secret with a failing rebuild that prints the credentials file", async () => {
-    const root = initialisedRoot();
-    const shims = mkdtempSync(join(tmpdir(), "nixi-sec-shims-"));
+    const root = initialisedRoot("nixi-sec-");
+    const shims = tempDir("nixi-sec-shims-");
     const argvLog = join(shims, "argv.log");
     // podman/git shims log argv; nixos-rebuild prints the credentials file (as a leaky build would) and fails when asked
     for (const prog of ["podman", "git"]) {

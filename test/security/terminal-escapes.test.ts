@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../helpers/run.js";
 import { inertLine } from "../../src/core/human.js";
+import { tempDir } from "../helpers/tree.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
 const HOSTILE = "\x1b]0;pwned\x07\x1b]52;c;ZWNobyBoaQ==\x07\x1b[2J\x1b[1;1Hfake prompt\rover";
@@ -15,7 +16,7 @@ const HOSTILE = "\x1b]0;pwned\x07\x1b]52;c;ZWNobyBoaQ==\x07\x1b[2J\x1b[1;1Hfake 
 const DRIVES_TERMINAL = /[\x07\x1b\r]/;
 
 function shims(podmanScript: string) {
-  const dir = mkdtempSync(join(tmpdir(), "nixi-sec-shims-"));
+  const dir = tempDir("nixi-sec-shims-");
   writeFileSync(join(dir, "podman"), podmanScript);
   chmodSync(join(dir, "podman"), 0o755);
   return dir;
@@ -29,7 +30,7 @@ describe("terminal escapes from the machine are shown inert", () => {
   });
 
   it("container logs (plain and --follow) and a failing runtime's error output", async () => {
-    const root = mkdtempSync(join(tmpdir(), "nixi-sec-"));
+    const root = tempDir("nixi-sec-");
     mkdirSync(join(root, "etc/nixos/nixi"), { recursive: true });
     writeFileSync(join(root, "etc/nixos/nixi/state.toml"), `[containers]\nbackend = "podman"\n\n[containers.containers.web]\nimage = "nginx:1.27"\n`);
     const hostile = HOSTILE.replace(/\x1b/g, "\\033").replace(/\x07/g, "\\007").replace(/\r/g, "\\r");

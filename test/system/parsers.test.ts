@@ -100,7 +100,7 @@ describe("nix parsers", () => {
   });
   it("nix search --json and nix-env -qaP --json", () => {
     const s = parseNixSearchJson(fx("nix-search-htop.json"));
-    expect(s.map((p) => p.attr)).toEqual(["btop", "htop", "htop-vim", "python312Packages.htop-py"]);
+    expect(s.map((p) => p.attr)).toEqual(["btop", "htop", "htop-vim", "python312Packages.htop-py", "ripgrep"]);
     expect(s[3].description).toBeNull();
     const e = parseNixEnvJson(fx("nix-env-htop.json"));
     expect(e[0]).toEqual({ attr: "htop", pname: "htop", version: "3.3.0", description: "Interactive process viewer" });

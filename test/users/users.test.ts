@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run, scriptedPrompter, REPO } from "../helpers/run.js";
-import { makeRoot, cleanupRoots, treeHash, read, NIXI_DIR } from "../helpers/tree.js";
+import { makeRoot, cleanupRoots, tempDir, treeHash, read, NIXI_DIR } from "../helpers/tree.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { checkNixFolder, evalModule } from "../helpers/nix.js";
 import { checkOptionPaths } from "../helpers/options.js";
@@ -343,7 +343,7 @@ describe("user ssh-key (~/.ssh/authorized_keys)", () => {
 describe("user password / lock / unlock (imperative, fakes for chpasswd and passwd)", () => {
   const SECRET = "correct horse battery staple";
   function fakeEnv() {
-    const d = mkdtempSync(join(tmpdir(), "nixi-fakelog-"));
+    const d = tempDir("nixi-fakelog-");
     return { dir: d, env: { NIXI_FAKE_LOG: join(d, "log"), NIXI_FAKE_STDIN: join(d, "stdin") } };
   }
   const logOf = (f: { env: { NIXI_FAKE_LOG: string } }) => (existsSync(f.env.NIXI_FAKE_LOG) ? readFileSync(f.env.NIXI_FAKE_LOG, "utf8") : "");
