@@ -86,6 +86,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     allNodes: !!opts.allNodes,
     tags,
     parallel,
+    insecure: !!opts.insecure,
   };
 }
 

@@ -29,6 +29,8 @@ export interface GlobalFlags {
   /** --tag: nodes whose inventory tags include any of these. */
   tags: string[];
   parallel?: number;
+  /** --insecure: accept a change whose plan has insecure-request findings (never set by ask). */
+  insecure: boolean;
 }
 
 export interface Prompter {

@@ -25,6 +25,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "--all-nodes", description: "run on every node in the inventory" },
   { flags: "--tag <tags>", description: "run on the inventory's nodes with any of these tags (comma-separated)" },
   { flags: "--parallel <n>", description: "nodes at once (default 10)" },
+  { flags: "--insecure", description: "accept a change that makes the machine less secure (never set by ask)" },
 ];
 
 /** Added by commander itself (program.version() and the built-in help). */

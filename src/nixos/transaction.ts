@@ -6,6 +6,7 @@ import type { MutateResult } from "../core/command.js";
 import type { FileChange, Plan } from "../core/plan.js";
 import { NixiError } from "../core/errors.js";
 import { confirmPlan } from "../core/confirm.js";
+import { uniqueFindings } from "../core/findings.js";
 import { loadState, type State } from "./state.js";
 export { loadState } from "./state.js";
 import { generateFiles, OWNED_FILES, STATE_FILE } from "./generate.js";
@@ -162,6 +163,10 @@ export async function runChange<D>(
     const summary = [...result.summary];
     if (stateChanged && ctx.flags.noRebuild) summary.push("staged only (--no-rebuild): apply later with `nixi system rebuild`");
     const plan: Plan = { summary, files, commands, rebuild };
+    // insecure-request findings: what the command says, plus what the new state adds (src/security/findings)
+    const { newFindings } = await import("../security/findings/index.js");
+    const findings = uniqueFindings([...(result.findings ?? []), ...newFindings(before, draft)]);
+    if (findings.length) plan.findings = findings;
 
     const changed = stateChanged || changedExtra.length > 0 || mkdirs.length > 0 || removals.length > 0 || (result.commands?.length ?? 0) > 0 || rebuild;
     if (!changed) return { changed: false, plan, data: result.data, warnings, rebuilt: false };
