@@ -6,8 +6,8 @@ _nixi_global_opts="--all-nodes --config --dry-run --help --insecure --json --no-
 # Sets _nixi_r to g (group) or c (command) for a command path, empty when unknown.
 _nixi_kind() {
     case $1 in
-        "channel"|"config"|"container"|"fw"|"gpu"|"gpu amd"|"gpu nvidia"|"mount"|"node"|"pkg"|"service"|"system"|"timer"|"user"|"user groups"|"user ssh-key") _nixi_r=g ;;
-        "channel add"|"channel list"|"channel remove"|"channel update"|"config diff"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"node adopt"|"node list"|"node remove"|"node setup"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
+        "channel"|"config"|"container"|"fw"|"gpu"|"gpu amd"|"gpu nvidia"|"mount"|"node"|"pkg"|"security"|"service"|"system"|"timer"|"user"|"user groups"|"user ssh-key") _nixi_r=g ;;
+        "channel add"|"channel list"|"channel remove"|"channel update"|"config diff"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"node adopt"|"node list"|"node remove"|"node setup"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"security audit"|"security harden"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
         *) _nixi_r= ;;
     esac
 }
@@ -15,7 +15,7 @@ _nixi_kind() {
 # Sets _nixi_r to the words that may follow a group ("" is the top level).
 _nixi_children() {
     case $1 in
-        "") _nixi_r="channel config container fw gpu help init mount node pkg service system timer user" ;;
+        "") _nixi_r="channel config container fw gpu help init mount node pkg security service system timer user" ;;
         "channel") _nixi_r="add list remove update" ;;
         "config") _nixi_r="diff set show unset" ;;
         "container") _nixi_r="analyze deploy inspect list logs remove restart start stop update" ;;
@@ -26,6 +26,7 @@ _nixi_children() {
         "mount") _nixi_r="devices list mount persist unmount" ;;
         "node") _nixi_r="adopt list remove setup" ;;
         "pkg") _nixi_r="install list remove search" ;;
+        "security") _nixi_r="audit harden" ;;
         "service") _nixi_r="disable enable failed list logs restart start status stop" ;;
         "system") _nixi_r="gc generations health info reboot rebuild rollback upgrade" ;;
         "timer") _nixi_r="create disable enable list remove status" ;;
@@ -56,6 +57,8 @@ _nixi_flags() {
         "node setup") _nixi_r="--runtime" ;;
         "pkg list") _nixi_r="--declared-only" ;;
         "pkg search") _nixi_r="--limit" ;;
+        "security audit") _nixi_r="--check" ;;
+        "security harden") _nixi_r="--check --undo" ;;
         "service list") _nixi_r="--state" ;;
         "service logs") _nixi_r="--follow --lines --since" ;;
         "system gc") _nixi_r="--keep --older-than" ;;
@@ -138,6 +141,9 @@ _nixi_value() {
         "node adopt --user") _nixi_r=":free" ;;
         "node setup --runtime") _nixi_r="podman docker" ;;
         "pkg search --limit") _nixi_r=":free" ;;
+        "security audit --check") _nixi_r=":free" ;;
+        "security harden --check") _nixi_r=":free" ;;
+        "security harden --undo") _nixi_r=":free" ;;
         "service list --state") _nixi_r=":free" ;;
         "service logs -n"|"service logs --lines") _nixi_r=":free" ;;
         "service logs --since") _nixi_r=":free" ;;

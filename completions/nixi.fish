@@ -61,6 +61,10 @@ function __nixi_value_flag -a cmd flag
             return 0
         case 'pkg search --limit'
             return 0
+        case 'security audit --check'
+            return 0
+        case 'security harden --check' 'security harden --undo'
+            return 0
         case 'service list --state'
             return 0
         case 'service logs -n' 'service logs --lines' 'service logs --since'
@@ -166,6 +170,7 @@ complete -c nixi -n '__nixi_at' -a init -d 'Set up nixi on this machine: import 
 complete -c nixi -n '__nixi_at' -a mount -d 'Filesystems: mount now, declare for every boot (mounts.nix), block devices'
 complete -c nixi -n '__nixi_at' -a node -d 'The machines nixi manages over SSH'
 complete -c nixi -n '__nixi_at' -a pkg -d 'System packages'
+complete -c nixi -n '__nixi_at' -a security -d 'Security audit and declarative hardening (hardening.nix)'
 complete -c nixi -n '__nixi_at' -a service -d 'systemd services'
 complete -c nixi -n '__nixi_at' -a system -d 'Generations, rebuild, rollback, health and upgrades'
 complete -c nixi -n '__nixi_at' -a timer -d 'Scheduled tasks (systemd timers)'
@@ -238,6 +243,10 @@ complete -c nixi -n '__nixi_at pkg' -a install -d 'Install packages system-wide 
 complete -c nixi -n '__nixi_at pkg' -a list -d 'List packages nixi declared, and what environment.systemPackages holds when it can be evaluated'
 complete -c nixi -n '__nixi_at pkg' -a remove -d 'Remove packages nixi installed (from packages.nix)'
 complete -c nixi -n '__nixi_at pkg' -a search -d 'Search nixpkgs (nix search on flake systems, nix-env -qaP otherwise)'
+
+# security
+complete -c nixi -n '__nixi_at security' -a audit -d 'Check the machine against hardening guidance (SSH, firewall, sudo, sysctls, secrets, ...): exit 8 when a high-severity check fails'
+complete -c nixi -n '__nixi_at security' -a harden -d 'Write the fixes for failing audit checks as NixOS settings in hardening.nix (--undo ID removes one)'
 
 # service
 complete -c nixi -n '__nixi_at service' -a disable -d 'Disable and stop a unit now (systemctl disable --now)'
@@ -393,6 +402,13 @@ complete -c nixi -n '__nixi_in pkg list' -l declared-only -d 'only what nixi dec
 
 # pkg search
 complete -c nixi -n '__nixi_in pkg search' -l limit -x -d 'show at most N results'
+
+# security audit
+complete -c nixi -n '__nixi_in security audit' -l check -x -d 'run only this check (repeatable)'
+
+# security harden
+complete -c nixi -n '__nixi_in security harden' -l check -x -d 'fix this audit check (repeatable)'
+complete -c nixi -n '__nixi_in security harden' -l undo -x -d 'remove this fix from hardening.nix (repeatable)'
 
 # service list
 complete -c nixi -n '__nixi_in service list' -l state -x -d 'only units in this state (active, inactive, failed, running, exited, dead, ...)'

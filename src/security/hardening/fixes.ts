@@ -17,7 +17,7 @@ const ssh = (key: string, value: FixValue, why: string) => ({ path: ["services",
 
 export const STRONG_CIPHERS = ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes192-ctr", "aes128-ctr"];
 export const STRONG_MACS = ["hmac-sha2-512-etm@openssh.com", "hmac-sha2-256-etm@openssh.com", "umac-128-etm@openssh.com"];
-export const STRONG_KEX = ["sntrup761x25519-sha512@openssh.com", "curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group-exchange-sha256"];
+export const STRONG_KEX = ["mlkem768x25519-sha256", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group-exchange-sha256"];
 
 export const FIXES: Fix[] = [
   { id: "firewall-enabled", options: [{ path: ["networking", "firewall", "enable"], value: true, why: "the NixOS firewall drops what no rule allows" }] },
