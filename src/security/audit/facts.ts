@@ -94,7 +94,7 @@ export async function gatherFacts(ctx: Ctx, opts: { storeBudgetMs?: number } = {
   }
   [facts.nft, facts.ss, facts.analyzeSecurity, facts.lsblk] = await Promise.all([
     runRead(ctx, facts, "nft", ["nft", "-j", "list", "ruleset"]),
-    runRead(ctx, facts, "ss", ["ss", "-tlnpH"]),
+    runRead(ctx, facts, "ss", ["ss", "-t", "-l", "-n", "-p", "-H"]),
     runRead(ctx, facts, "systemd-analyze", ["systemd-analyze", "security", "--no-pager"]),
     runRead(ctx, facts, "lsblk", ["lsblk", "-J", "-o", "NAME,TYPE,FSTYPE,MOUNTPOINT"]),
   ]);
