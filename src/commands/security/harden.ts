@@ -40,7 +40,8 @@ export default defineCommand<{ check?: string[]; undo?: string[] }, any>({
     if (locking.length) summary.push(...(await refuseLockout(ctx, state, locking)));
     for (const id of added) {
       current.add(id);
-      for (const o of fixById(id)!.options) summary.push(`${id}: ${o.path.map((s) => (/^[A-Za-z_][\w'-]*$/.test(s) ? s : JSON.stringify(s))).join(".")} = ${JSON.stringify(o.value)} (${o.why})`);
+      for (const o of fixById(id)!.options) // "set X to V" (not "X = V"): redaction masks anything that looks like password = value
+      summary.push(`[${id}] set ${o.path.map((s) => (/^[A-Za-z_][\w'-]*$/.test(s) ? s : JSON.stringify(s))).join(".")} to ${JSON.stringify(o.value)} (${o.why})`);
     }
     if (current.size) h.fixes = [...current].sort();
     else delete state.hardening;

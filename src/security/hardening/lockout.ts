@@ -38,7 +38,7 @@ export async function refuseLockout(ctx: Ctx, state: State, ids: string[]): Prom
     if (!where) {
       throw new NixiError(
         "POLICY",
-        `refusing ${ids.join(", ")}: ${user} (the user nixi logs in as) has no authorized SSH key, so turning password login off would lock you out`,
+        `refusing [${ids.join(", ")}] because ${user} (the user nixi logs in as) has no authorized SSH key, so turning password login off would lock you out`,
         `add a key first: nixi user ssh-key add ${user} 'ssh-ed25519 AAAA...'`,
       );
     }
