@@ -73,6 +73,10 @@ function __nixi_value_flag -a cmd flag
             return 0
         case 'pkg search --limit'
             return 0
+        case 'security audit --check'
+            return 0
+        case 'security harden --check' 'security harden --undo'
+            return 0
         case 'service list --state'
             return 0
         case 'service logs -n' 'service logs --lines' 'service logs --since'
@@ -168,6 +172,7 @@ complete -c nixi -l all-nodes -d 'run on every node in the inventory'
 complete -c nixi -l config -r -F -d 'config.toml to use (default $NIXI_CONFIG or ~/.config/nixi/config.toml)'
 complete -c nixi -l dry-run -d 'show the plan, change nothing'
 complete -c nixi -l force -d 'override a safety check that refuses the change (never set by ask)'
+complete -c nixi -l insecure -d 'accept a change that makes the machine less secure (never set by ask)'
 complete -c nixi -l json -d 'print one JSON document (the envelope) on stdout'
 complete -c nixi -l max-fail -x -d 'a change on several nodes: stop the rollout after this many failed nodes (default 1)'
 complete -c nixi -l no-color -d 'no colour'
@@ -199,6 +204,7 @@ complete -c nixi -n '__nixi_at' -a net -d 'Network diagnostics: interfaces, rout
 complete -c nixi -n '__nixi_at' -a node -d 'The machines nixi manages over SSH'
 complete -c nixi -n '__nixi_at' -a option -d 'NixOS options: type, default, current value, search'
 complete -c nixi -n '__nixi_at' -a pkg -d 'System packages'
+complete -c nixi -n '__nixi_at' -a security -d 'Security audit and declarative hardening (hardening.nix)'
 complete -c nixi -n '__nixi_at' -a service -d 'systemd services'
 complete -c nixi -n '__nixi_at' -a system -d 'Generations, rebuild, rollback, health and upgrades'
 complete -c nixi -n '__nixi_at' -a timer -d 'Scheduled tasks (systemd timers)'
@@ -292,6 +298,10 @@ complete -c nixi -n '__nixi_at pkg' -a list -d 'List packages nixi declared, and
 complete -c nixi -n '__nixi_at pkg' -a remove -d 'Remove packages nixi installed (from packages.nix)'
 complete -c nixi -n '__nixi_at pkg' -a search -d 'Search nixpkgs (nix search on flake systems, nix-env -qaP otherwise)'
 
+# security
+complete -c nixi -n '__nixi_at security' -a audit -d 'Check the machine against hardening guidance (SSH, firewall, sudo, sysctls, secrets, ...): exit 8 when a high-severity check fails'
+complete -c nixi -n '__nixi_at security' -a harden -d 'Write the fixes for failing audit checks as NixOS settings in hardening.nix (--undo ID removes one)'
+
 # service
 complete -c nixi -n '__nixi_at service' -a disable -d 'Disable and stop a unit now (systemctl disable --now)'
 complete -c nixi -n '__nixi_at service' -a enable -d 'Enable and start a unit now (systemctl enable --now)'
@@ -349,8 +359,9 @@ complete -c nixi -n '__nixi_in container deploy' -s e -l env -x -d 'environment 
 complete -c nixi -n '__nixi_in container deploy' -l env-file -r -F -d 'read secret KEY=VALUE lines from FILE (- for stdin)'
 complete -c nixi -n '__nixi_in container deploy' -l env-secret -x -d 'secret variable KEY: value from a masked prompt, --env-file, or stdin (repeatable)'
 complete -c nixi -n '__nixi_in container deploy' -l image -x -d 'image reference, e.g. nginx:1.27 or ghcr.io/owner/app:v1'
-complete -c nixi -n '__nixi_in container deploy' -l open-firewall -d 'also open the published ports in the NixOS firewall (same plan, same rebuild)'
-complete -c nixi -n '__nixi_in container deploy' -s p -l port -x -d 'publish HOST:CONTAINER[/udp] (repeatable; IP:HOST:CONTAINER binds one address)'
+complete -c nixi -n '__nixi_in container deploy' -l open-firewall -d 'also list the published ports in the host\'s NixOS firewall (host firewall only: published ports bypass it anyway)'
+complete -c nixi -n '__nixi_in container deploy' -s p -l port -x -d 'publish HOST:CONTAINER[/udp] on 127.0.0.1 (repeatable; --public: all addresses; IP:HOST:CONTAINER binds one address)'
+complete -c nixi -n '__nixi_in container deploy' -l public -d 'publish --port on all addresses (reachable from the network: published ports bypass the NixOS firewall)'
 complete -c nixi -n '__nixi_in container deploy' -l restart-policy -x -a 'always unless-stopped on-failure no' -d 'always (default), unless-stopped, on-failure or no'
 complete -c nixi -n '__nixi_in container deploy' -l volume -x -d 'SUBDIR:CONTAINER_PATH[:ro] with SUBDIR under /srv/<name>/ (repeatable)'
 
@@ -369,8 +380,9 @@ complete -c nixi -n '__nixi_in container update' -s e -l env -x -d 'set KEY=VALU
 complete -c nixi -n '__nixi_in container update' -l env-file -r -F -d 'read secret KEY=VALUE lines from FILE (- for stdin)'
 complete -c nixi -n '__nixi_in container update' -l env-secret -x -d 'set a secret variable: value from a masked prompt, --env-file, or stdin (repeatable)'
 complete -c nixi -n '__nixi_in container update' -l image -x -d 'new image reference'
-complete -c nixi -n '__nixi_in container update' -l open-firewall -d 'open the published ports in the NixOS firewall'
-complete -c nixi -n '__nixi_in container update' -s p -l port -x -d 'also publish HOST:CONTAINER[/udp] (repeatable)'
+complete -c nixi -n '__nixi_in container update' -l open-firewall -d 'also list the published ports in the host\'s NixOS firewall (host firewall only: published ports bypass it anyway)'
+complete -c nixi -n '__nixi_in container update' -s p -l port -x -d 'also publish HOST:CONTAINER[/udp] on 127.0.0.1 (repeatable; --public: all addresses)'
+complete -c nixi -n '__nixi_in container update' -l public -d 'publish the new --port values on all addresses (published ports bypass the NixOS firewall)'
 complete -c nixi -n '__nixi_in container update' -l pull -d 'pull the image now (and restart the unit when the tag did not change)'
 complete -c nixi -n '__nixi_in container update' -l remove-port -x -d 'stop publishing this HOST:CONTAINER[/proto] (repeatable)'
 complete -c nixi -n '__nixi_in container update' -l remove-secret -x -d 'remove a secret variable (repeatable)'
@@ -475,6 +487,13 @@ complete -c nixi -n '__nixi_in pkg list' -l declared-only -d 'only what nixi dec
 
 # pkg search
 complete -c nixi -n '__nixi_in pkg search' -l limit -x -d 'show at most N results'
+
+# security audit
+complete -c nixi -n '__nixi_in security audit' -l check -x -d 'run only this check (repeatable)'
+
+# security harden
+complete -c nixi -n '__nixi_in security harden' -l check -x -d 'fix this audit check (repeatable)'
+complete -c nixi -n '__nixi_in security harden' -l undo -x -d 'remove this fix from hardening.nix (repeatable)'
 
 # service list
 complete -c nixi -n '__nixi_in service list' -l state -x -d 'only units in this state (active, inactive, failed, running, exited, dead, ...)'

@@ -98,6 +98,7 @@ function globalFlags(opts: Record<string, any>, env: NodeJS.ProcessEnv): GlobalF
     noSafeApply: opts.safeApply === false,
     rolling,
     maxFail,
+    insecure: !!opts.insecure,
   };
 }
 

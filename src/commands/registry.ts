@@ -3,6 +3,7 @@ import type { AnyCommand } from "../core/command.js";
 import { toMeta, type Catalog } from "../core/meta.js";
 import init from "./init/index.js";
 import system from "./system/index.js";
+import security from "./security/index.js";
 import config from "./config/index.js";
 import fw from "./fw/index.js";
 import pkg from "./pkg/index.js";
@@ -21,6 +22,7 @@ import completion from "./completion/index.js";
 
 export const GROUP_SUMMARIES: Record<string, string> = {
   system: "Generations, rebuild, rollback, health and upgrades",
+  security: "Security audit and declarative hardening (hardening.nix)",
   config: "nixi's NixOS configuration: show, diff, set and unset options",
   fw: "Firewall ports",
   pkg: "System packages",
@@ -41,7 +43,7 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   file: "Files under /srv/<name>/ (container data): list, read, write, delete",
 };
 
-export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...option, ...net, ...file, ...completion];
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...option, ...net, ...file, ...completion, ...security];
 
 /** The catalog used when running from source (tests); the build uses a generated manifest instead. */
 export const SOURCE_CATALOG: Catalog = {

@@ -7,7 +7,7 @@ import { openPorts, closePorts } from "../firewall/state.js";
 import type { PortSpec } from "../firewall/ports.js";
 import { section, declared, dependents, checkDecl, NETWORK, type ContainerDecl } from "./state.js";
 import { checkNoNestedVolumes, checkVolumeOnMachine, checkSrvRoot, credentialsFile, dataFolders, formatVolume, parseVolume, srvDir, CREDENTIALS_DIR } from "./volumes.js";
-import { parsePort, formatPort, isLoopbackBinding, looksSecret, type Backend, type RestartPolicy } from "./validate.js";
+import { parsePort, formatPort, isLoopbackBinding, type Backend, type RestartPolicy } from "./validate.js";
 import { detectBackend, unitName } from "./runtime.js";
 import { readSecrets, parseDotenv, renderEnvFile } from "./secrets.js";
 import { splitWords } from "./shellwords.js";
@@ -25,6 +25,7 @@ export interface DeployInput {
   dependsOn?: string[];
   restartPolicy?: RestartPolicy;
   openFirewall?: boolean;
+  public?: boolean;
   backend?: Backend;
 }
 
@@ -43,6 +44,7 @@ export interface UpdateInput {
   dependsOn?: string[];
   restartPolicy?: RestartPolicy;
   openFirewall?: boolean;
+  public?: boolean;
   pull?: boolean;
 }
 
@@ -56,6 +58,29 @@ const fwSpec = (p: string): PortSpec | null => {
   return m && !isLoopbackBinding(m) ? { from: m.hostPort, to: m.hostPort, proto: m.proto } : null;
 };
 const fwLabel = (s: PortSpec) => `${s.from}/${s.proto}`;
+
+/** A new --port without an address publishes on 127.0.0.1; --public on all addresses (no address
+ *  in state.toml, which is also what older nixi wrote: such entries keep rendering the same). */
+function bindPort(spec: string, isPublic?: boolean): string {
+  const m = parsePort(spec)!;
+  if (m.hostIp || isPublic) return formatPort(m);
+  return formatPort({ ...m, hostIp: "127.0.0.1" });
+}
+
+/** --remove-port HOST:CONTAINER also matches the same mapping stored with an address. */
+function samePublish(stored: string, given: string): boolean {
+  const a = parsePort(stored);
+  const b = parsePort(given);
+  if (!a || !b) return stored === given;
+  return a.hostPort === b.hostPort && a.containerPort === b.containerPort && a.proto === b.proto && (!b.hostIp || a.hostIp === b.hostIp);
+}
+
+function describePublish(p: string, backend: Backend, openFirewall: boolean): string {
+  const m = parsePort(p)!;
+  if (isLoopbackBinding(m)) return `publish ${p} on ${m.hostIp} only (reachable from this machine and its reverse proxy; --public publishes on all addresses)`;
+  const where = m.hostIp ? `on ${m.hostIp}` : "on all addresses";
+  return `publish ${p} ${where}: reachable from the network whatever the NixOS firewall says (${backend}'s published ports bypass it)${openFirewall ? "; also listed in the NixOS firewall (--open-firewall)" : ""}`;
+}
 
 async function chooseBackend(ctx: Ctx, state: State, wanted?: Backend): Promise<{ backend: Backend; warnings: string[] }> {
   const sec = section(state);
@@ -211,7 +236,7 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   for (const v of input.volume ?? []) vols.push(await checkVolumeOnMachine(ctx.exec, name, v));
   checkNoNestedVolumes(vols);
   await checkSrvRoot(ctx.exec, name);
-  const ports = [...new Set(input.port ?? [])];
+  const ports = [...new Set((input.port ?? []).map((p) => bindPort(p, input.public)))];
   checkPorts(state, name, ports);
   const deps = [...new Set(input.dependsOn ?? [])].sort();
   checkDependsOn(state, name, deps);
@@ -219,7 +244,6 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   for (const { key, value } of input.env ?? []) {
     env[key] = value;
     refuseSecretValue(key, value);
-    if (looksSecret(key)) warnings.push(`${key} looks like a secret: --env values are stored in state.toml and the Nix store; use --env-secret ${key}`);
   }
   const secretKeys = [...new Set([...(input.envSecret ?? [])])];
   const fresh = await readSecrets(ctx, secretKeys, input.envFile);
@@ -238,7 +262,7 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   };
   checkDecl(name, decl);
   summary.push(`${existing ? "redeploy" : "deploy"} container ${name} (${input.image}) with ${backend} on network ${NETWORK}`);
-  for (const p of ports) summary.push(`publish ${p}${input.openFirewall ? "" : " (firewall unchanged; --open-firewall opens it)"}`);
+  for (const p of ports) summary.push(describePublish(p, backend, !!input.openFirewall));
   const folders = dataFolders(name, vols);
   if (vols.length) summary.push(`data under ${srvDir(name)}/: ${vols.map((v) => v.sub + "/").join(", ")}`);
   const files = [];
@@ -253,9 +277,6 @@ export async function applyDeploy(state: State, input: DeployInput, ctx: Ctx): P
   const now = new Set(decl.firewall_ports ?? []);
   const drop = (existing?.firewall_ports ?? []).filter((l) => !now.has(l));
   if (drop.length) closeFirewallFor(state, name, drop, summary);
-  if (ports.some((p) => fwSpec(p)) && !input.openFirewall) {
-    warnings.push(`${backend} publishes ports with its own packet-filter rules, which bypass networking.firewall; --open-firewall also lists them there, and IP 127.0.0.1 (127.0.0.1:HOST:CONTAINER) keeps a port local`);
-  }
   return {
     summary,
     data: describe(name, decl, backend, opened),
@@ -283,14 +304,15 @@ export async function applyUpdate(state: State, input: UpdateInput, ctx: Ctx): P
   let ports = [...(d.ports ?? [])];
   for (const rp of input.removePort ?? []) {
     const before = ports.length;
-    ports = ports.filter((p) => p !== rp);
+    ports = ports.filter((p) => !samePublish(p, rp));
     if (ports.length === before) throw new NixiError("INVALID_ARGUMENT", `${name} does not publish ${rp}`, `it publishes: ${(d.ports ?? []).join(", ") || "nothing"}`);
     summary.push(`stop publishing ${rp}`);
   }
-  for (const p of input.port ?? []) {
+  for (const raw of input.port ?? []) {
+    const p = bindPort(raw, input.public);
     if (!ports.includes(p)) {
       ports.push(p);
-      summary.push(`publish ${p}`);
+      summary.push(describePublish(p, backend, !!input.openFirewall));
     }
   }
   checkPorts(state, name, ports);
@@ -307,7 +329,6 @@ export async function applyUpdate(state: State, input: UpdateInput, ctx: Ctx): P
     if (env[key] !== value) summary.push(`set ${key}`);
     env[key] = value;
     refuseSecretValue(key, value);
-    if (looksSecret(key)) warnings.push(`${key} looks like a secret: --env values are stored in state.toml and the Nix store; use --env-secret ${key}`);
   }
   d.environment = env;
   // secrets

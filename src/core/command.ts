@@ -50,6 +50,8 @@ export interface MutateResult<D = unknown> {
   /** Commands to run after the files are written, before the rebuild. */
   commands?: Array<{ argv: string[]; privileged?: boolean; description?: string }>;
   warnings?: string[];
+  /** What in this change makes the machine less secure (src/core/findings.ts gates them). */
+  findings?: import("./findings.js").Finding[];
 }
 
 export interface CommandSpec<I = Record<string, any>, D = unknown> {
@@ -89,7 +91,7 @@ export interface CommandSpec<I = Record<string, any>, D = unknown> {
 export type AnyCommand = CommandSpec<any, any>;
 
 /** Global flags (src/cli.ts) that no command may redefine. */
-export const GLOBAL_FLAG_NAMES = ["json", "yes", "dry-run", "rebuild", "no-rebuild", "input", "no-input", "color", "no-color", "quiet", "verbose", "root", "config", "node", "all-nodes", "tag", "parallel", "rolling", "max-fail", "safe-apply", "no-safe-apply", "force", "help", "version"];
+export const GLOBAL_FLAG_NAMES = ["json", "yes", "dry-run", "rebuild", "no-rebuild", "input", "no-input", "color", "no-color", "quiet", "verbose", "root", "config", "node", "all-nodes", "tag", "parallel", "rolling", "max-fail", "safe-apply", "no-safe-apply", "force", "insecure", "help", "version"];
 export const GLOBAL_SHORT_FLAGS = ["y", "q", "v", "h", "V"];
 
 export function defineCommand<I = Record<string, any>, D = unknown>(spec: CommandSpec<I, D>): CommandSpec<I, D> {

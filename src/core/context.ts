@@ -36,6 +36,8 @@ export interface GlobalFlags {
   /** --rolling N / --max-fail K: waves and the stop rule of a change on several nodes. */
   rolling?: number;
   maxFail?: number;
+  /** --insecure: accept a change whose plan has insecure-request findings (never set by ask). */
+  insecure: boolean;
 }
 
 export interface Prompter {

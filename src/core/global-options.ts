@@ -29,6 +29,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "--max-fail <k>", description: "a change on several nodes: stop the rollout after this many failed nodes (default 1)" },
   { flags: "--no-safe-apply", description: "on a remote switch, do not arm the automatic revert (see docs/remote.md)" },
   { flags: "--force", description: "override a safety check that refuses the change (never set by ask)" },
+  { flags: "--insecure", description: "accept a change that makes the machine less secure (never set by ask)" },
 ];
 
 /** Added by commander itself (program.version() and the built-in help). */

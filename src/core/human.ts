@@ -98,6 +98,11 @@ export function renderPlan(plan: Plan, ctx: Pick<Ctx, "io">, opts: { diffs: bool
     lines.push(s.bold("Commands:"));
     for (const c of plan.commands) lines.push(`  $ ${c}`);
   }
+  for (const f of plan.findings ?? []) {
+    lines.push(s.bad(`Insecure: ${f.what} [${f.id}]`));
+    lines.push(`  why: ${f.why}`);
+    lines.push(`  instead: ${f.alternative}`);
+  }
   if (opts.diffs) {
     for (const f of plan.files) {
       if (!f.diff) continue;

@@ -1,4 +1,5 @@
 // A plan is what a change will do, shown before confirmation and in --json.
+import type { Finding } from "./findings.js";
 
 export interface FileChange {
   path: string;
@@ -14,6 +15,8 @@ export interface Plan {
   commands: string[];
   /** Whether a rebuild follows (nixos-rebuild <mode>). */
   rebuild: boolean;
+  /** What in this change makes the machine less secure (the gate refuses it without --insecure). */
+  findings?: Finding[];
 }
 
 export function planIsEmpty(plan: Plan): boolean {

@@ -163,7 +163,8 @@ const rocmSmi: Check = (a) => a.every((x) => /^--show[a-z]*$/.test(x) || ["--jso
 // Only verbs that parse or report; `verify` runs generators and man(1), `--root`/`--image` and the like are not needed.
 const systemdAnalyze: Check = (a) => {
   const p = positionals(a, { flags: ["--no-pager", "--system", "--user", "-q", "--quiet", "--utc"], withValue: ["--iterations", "--base-time", "--json", "--fuzz"] });
-  return p !== null && ["calendar", "timespan", "timestamp", "blame", "time", "critical-chain"].includes(p[0] ?? "");
+  // security: reports the exposure score of units (no --offline/--root: those read other files)
+  return p !== null && ["calendar", "timespan", "timestamp", "blame", "time", "critical-chain", "security"].includes(p[0] ?? "");
 };
 const ctlStatus: Check = (a) => {
   const p = positionals(a, { flags: ["-j", "--no-pager", "--static", "--transient", "--pretty", "-a", "--all", "-p"], withValue: ["--json", "-p", "--property"] });
@@ -257,6 +258,9 @@ export const READ_ONLY_PROGRAMS: Record<string, Check> = {
   timedatectl: ctlStatus,
   loginctl: (a) => ["list-sessions", "list-users", "show-session", "show-user", "session-status", "user-status"].includes(a[0] ?? ""),
   "sha256sum": any,
+  // sshd -T prints the effective configuration and exits; nothing else (no -f, -E LOG writes)
+  sshd: (a) => a.length === 1 && a[0] === "-T",
+  mokutil: (a) => a.length === 1 && a[0] === "--sb-state",
   "showmount": onlyFlags({ flags: ["-e", "--exports", "-a", "--all", "-d", "--directories"] }, 1),
   ping,
   tracepath,

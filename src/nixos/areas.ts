@@ -10,6 +10,7 @@ import { nodeSetupArea } from "./node-setup.js";
 import { usersArea } from "./modules/users.js";
 import { gpuArea } from "./modules/gpu.js";
 import { mountsArea } from "./modules/mounts.js";
+import { hardeningArea } from "../security/hardening/area.js";
 
 export interface Area {
   /** Table in state.toml. */
@@ -20,4 +21,4 @@ export interface Area {
   render(section: any, state: State): { [key: string]: NixValue | undefined } | null;
 }
 
-export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea, nodeSetupArea, usersArea, gpuArea, mountsArea];
+export const AREAS: Area[] = [firewallArea, optionsArea, packagesArea, timersArea, containersArea, nodeSetupArea, usersArea, gpuArea, mountsArea, hardeningArea];

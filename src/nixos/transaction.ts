@@ -10,6 +10,7 @@ import { emptyState, loadState, parseState, type State } from "./state.js";
 import type { BatchOp, BatchResult, FileStat } from "../core/executor.js";
 import { acquireLock, releaseLock, withSignalCleanup, type Lock } from "./lock.js";
 import { planHooks } from "./plan-hooks.js";
+import { uniqueFindings } from "../core/findings.js";
 export { loadState } from "./state.js";
 import { generateFiles, OWNED_FILES, STATE_FILE } from "./generate.js";
 import { redact } from "../core/redact.js";
@@ -209,6 +210,10 @@ export async function runChange<D>(
     await checkChangeTakesEffect(ctx, { rebuild, staged, stateChanged, commands: (result.commands ?? []).map((c) => c.argv) });
     const plan: Plan = { summary, files, commands, rebuild };
     await planHooks(ctx, plan, { before, after: draft, rebuild });
+    // insecure-request findings: what the command says, plus what the new state adds (src/security/findings)
+    const { newFindings } = await import("../security/findings/index.js");
+    const findings = uniqueFindings([...(result.findings ?? []), ...newFindings(before, draft)]);
+    if (findings.length) plan.findings = findings;
 
     const changed = stateChanged || changedExtra.length > 0 || mkdirs.length > 0 || chmods.length > 0 || removals.length > 0 || (result.commands?.length ?? 0) > 0 || rebuild;
     if (!changed) return { changed: false, plan, data: result.data, warnings, rebuilt: false };

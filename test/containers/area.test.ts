@@ -137,7 +137,7 @@ describe("containers.nix", () => {
     const root = tempDir("nixi-ct-cli-");
     let r = await run(`container deploy db --image postgres:16 --volume data:/var/lib/postgresql/data --restart-policy on-failure --yes --no-rebuild --backend podman --root ${root}`);
     expect(r.exitCode, r.stderr).toBe(0);
-    r = await run(`container deploy web --image nginx:1.27 --port 8080:80 --port 127.0.0.1:9000:9000/udp --depends-on db --open-firewall --yes --no-rebuild --json --root ${root}`);
+    r = await run(`container deploy web --image nginx:1.27 --port 8080:80 --port 127.0.0.1:9000:9000/udp --depends-on db --public --open-firewall --yes --no-rebuild --json --root ${root}`);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.data).toMatchObject({ name: "web", backend: "podman", unit: "podman-web.service", firewallOpened: ["8080/tcp"] });
     expect(r.json.warnings.join("\n")).toMatch(/loopback/);

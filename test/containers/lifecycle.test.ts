@@ -19,7 +19,7 @@ describe("deploy", () => {
   test("one plan, one rebuild: container + firewall together; a second identical deploy changes nothing", async () => {
     const root = await newRoot();
     const log = join(tempDir("nixi-ct-log-"), "calls.log");
-    const cmd = `container deploy web --image nginx:1.27 --port 8080:80 --port 8443:443 --open-firewall --backend podman --yes --json --root ${root}`;
+    const cmd = `container deploy web --image nginx:1.27 --port 8080:80 --port 8443:443 --public --open-firewall --backend podman --yes --json --root ${root}`;
     let r = await run(cmd, { path: [FAKES], env: { NIXI_FAKE_LOG: log } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.changed).toBe(true);
@@ -98,8 +98,8 @@ describe("hostile values through the CLI", () => {
 describe("update", () => {
   test("image, env, ports and firewall follow; unknown container is exit 1", async () => {
     const root = await newRoot();
-    expect((await run(`container deploy web --image nginx:1.27 --port 8080:80 --open-firewall --env A=1 --backend podman --yes --no-rebuild --root ${root}`)).exitCode).toBe(0);
-    let r = await run(`container update web --image nginx:1.28 --env B=2 --unset-env A --remove-port 8080:80 --port 9090:80 --open-firewall --yes --no-rebuild --json --root ${root}`);
+    expect((await run(`container deploy web --image nginx:1.27 --port 8080:80 --public --open-firewall --env A=1 --backend podman --yes --no-rebuild --root ${root}`)).exitCode).toBe(0);
+    let r = await run(`container update web --image nginx:1.28 --env B=2 --unset-env A --remove-port 8080:80 --port 9090:80 --public --open-firewall --yes --no-rebuild --json --root ${root}`);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json.plan.summary.join("\n")).toMatch(/image nginx:1\.27 -> nginx:1\.28[\s\S]*close firewall port 8080\/tcp[\s\S]*open firewall port 9090\/tcp/);
     const s = await state(root);
@@ -123,7 +123,7 @@ describe("update", () => {
 describe("remove", () => {
   async function withData() {
     const root = await newRoot();
-    const r = await run(`container deploy web --image nginx:1.27 --port 8080:80 --open-firewall --volume html:/usr/share/nginx/html --env-secret API_TOKEN --backend podman --yes --no-rebuild --root ${root}`, { stdin: "tok-remove-test-1" });
+    const r = await run(`container deploy web --image nginx:1.27 --port 8080:80 --public --open-firewall --volume html:/usr/share/nginx/html --env-secret API_TOKEN --backend podman --yes --no-rebuild --root ${root}`, { stdin: "tok-remove-test-1" });
     expect(r.exitCode, r.stderr).toBe(0);
     await writeFile(join(root, "srv/web/html/index.html"), "<h1>hi</h1>");
     await mkdir(join(root, "srv/web/html/img"));

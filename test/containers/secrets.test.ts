@@ -154,11 +154,13 @@ describe("container secrets", () => {
     expect((await readdir(root, { recursive: true })).sort()).toEqual(INITIALISED_TREE);
   });
 
-  test("a secret-looking plain --env is accepted with a warning pointing at --env-secret", async () => {
+  test("a secret-looking plain --env is an insecure request: refused pointing at --env-secret, accepted with --insecure", async () => {
     const root = initialisedRoot("nixi-ct-sec-");
     await mkdir(root, { recursive: true });
-    const r = await run(`container deploy db --image postgres:16 --env DB_PASSWORD=visible --backend podman --yes --no-rebuild --json --root ${root}`, { env: env(), path: path() });
+    const refused = await run(`container deploy db --image postgres:16 --env DB_PASSWORD=visible --backend podman --yes --no-rebuild --json --root ${root}`, { env: env(), path: path() });
+    expect(refused.exitCode, refused.stderr).toBe(4);
+    expect(refused.json.error.details.findings[0].alternative).toMatch(/--env-secret DB_PASSWORD/);
+    const r = await run(`container deploy db --image postgres:16 --env DB_PASSWORD=visible --backend podman --insecure --yes --no-rebuild --json --root ${root}`, { env: env(), path: path() });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.json.warnings.join("\n")).toMatch(/--env-secret DB_PASSWORD/);
   });
 });

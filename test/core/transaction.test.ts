@@ -36,7 +36,7 @@ describe("transaction", () => {
   it("restores nixi's files byte for byte and exits 6 when the rebuild fails", async () => {
     const root = makeRoot();
     const f = fakeEnv();
-    expect((await run(`fw open 22 --yes --root ${root}`, { path: [FAKES], env: f.env })).exitCode).toBe(0);
+    expect((await run(`fw open 22 --insecure --yes --root ${root}`, { path: [FAKES], env: f.env })).exitCode).toBe(0);
     // a hand-formatted state.toml must come back exactly as it was
     const statePath = join(root, NIXI_DIR, "state.toml");
     writeFileSync(statePath, readFileSync(statePath, "utf8") + "# my note, keep me\n");
@@ -57,7 +57,7 @@ describe("transaction", () => {
 
   it("a failed rebuild also removes the data folders the change created, and secret files", async () => {
     const root = makeRoot();
-    expect((await run(`fw open 22 --yes --root ${root}`, { path: [FAKES] })).exitCode).toBe(0);
+    expect((await run(`fw open 22 --insecure --yes --root ${root}`, { path: [FAKES] })).exitCode).toBe(0);
     const BOOKKEEPING = [".previous", ".failed", ".rebuild.log"];
     const before = treeHash(root, BOOKKEEPING);
     const r = await run(`container deploy web --image nginx:1.27 --backend podman --volume data:/data --env-secret DB_PASSWORD --yes --root ${root}`, {

@@ -145,7 +145,7 @@ describe.skipIf(!HAVE_SCRIPT)("on a terminal (script from util-linux)", () => {
     /** A root where nixi already declared port 22 (staged), so "unchanged" covers existing files. */
     async function stagedRoot(): Promise<string> {
       const root = makeRoot({ "etc/nixos/configuration.nix": "{ ... }: { imports = [ ./nixi ]; }\n" });
-      const r = await runBin(`fw open 22 --yes --no-rebuild --root ${root}`);
+      const r = await runBin(`fw open 22 --insecure --yes --no-rebuild --root ${root}`);
       expect(r.exitCode, r.stderr).toBe(0);
       return root;
     }

@@ -167,7 +167,7 @@ describe("bash completion", () => {
     mkdirSync(join(root, "etc-dir"));
     writeFileSync(join(root, "etc-file"), "");
     expect(bash1("nixi --root /tmp fw l")).toEqual(["list"]);
-    expect(bash1("nixi --json --node web1 fw open 80 --interface eth0 --in")).toEqual(["--interface"]);
+    expect(bash1("nixi --json --node web1 fw open 80 --interface eth0 --in")).toEqual(["--insecure", "--interface"]);
     expect(bash1("nixi fw open 80 --roo")).toEqual(["--root"]); // (--ro also matches --rolling)
     expect(bash1("nixi fw open --interface ")).toEqual([]); // free text: nothing to offer
     expect(bash1("nixi container deploy web --restart-policy ")).toEqual(["always", "unless-stopped", "on-failure", "no"]);
@@ -308,7 +308,7 @@ describe.skipIf(!HAVE_FISH)("fish completion (needs the fish package)", () => {
     expect(fish("nixi help ")).toContain("exit-codes");
     expect(fish("nixi help ")).not.toContain("help");
     expect(fish("nixi help fw ")).toEqual(["close", "list", "open"]);
-    expect(fish("nixi fw open --interface eth0 --in")).toEqual(["--interface"]);
+    expect(fish("nixi fw open --interface eth0 --in")).toEqual(["--insecure", "--interface"]);
     expect(fish("nixi ").sort()).toEqual([...Object.keys(GROUP_SUMMARIES).filter((g) => !g.includes(" ")), ...metas.filter((m) => m.path.length === 1).map((m) => m.path[0]), "help"].sort());
     expect(fish("nixi fw list --")).toEqual(expect.arrayContaining(["--json", "--root", "--yes"]));
     expect(fish("nixi fw list --")).not.toContain("--interface");

@@ -18,7 +18,7 @@ const config = configFromToml("/x/config.toml", {
     { name: "mon", host: "127.0.0.1", mode: "monitored" },
   ],
 }, {});
-const flags = (f: Partial<GlobalFlags>): GlobalFlags => ({ json: false, yes: false, dryRun: false, noRebuild: false, noInput: true, noColor: true, quiet: false, verbose: false, root: "/", nodes: [], allNodes: false, tags: [], force: false, ...f });
+const flags = (f: Partial<GlobalFlags>): GlobalFlags => ({ json: false, yes: false, dryRun: false, noRebuild: false, noInput: true, noColor: true, quiet: false, verbose: false, root: "/", nodes: [], allNodes: false, tags: [], force: false, insecure: false, ...f });
 
 describe("resolveTargets", () => {
   it("defaults to the controller", () => expect(resolveTargets(config, flags({}))).toEqual(["local"]));

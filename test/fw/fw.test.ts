@@ -51,7 +51,7 @@ describe("fw open / close", () => {
 
   it("closing splits a range around the closed port, and closing everything removes firewall.nix", async () => {
     const root = makeRoot();
-    await stage(root, "fw open 8000-8010 22");
+    await stage(root, "fw open 8000-8010 22 --insecure");
     const r = await stage(root, "fw close 8005");
     expect(r.exitCode).toBe(0);
     expect(r.json.data.closed).toEqual([{ proto: "tcp", from: 8005, to: 8005 }]);
@@ -90,7 +90,7 @@ describe("fw open / close", () => {
   for (const [bad, named] of BAD) {
     it(`rejects port ${JSON.stringify(bad)} with exit 2, naming it, changing nothing`, async () => {
       const root = makeRoot();
-      await stage(root, "fw open 22");
+      await stage(root, "fw open 22 --insecure");
       const before = treeHash(root);
       for (const verb of ["open", "close"]) {
         const r = await run(["fw", verb, "443", bad, "--yes", "--no-rebuild", "--root", root]);
@@ -140,7 +140,7 @@ describe("fw open / close", () => {
 describe("fw list", () => {
   it("lists declared ports in human form", async () => {
     const root = makeRoot();
-    await stage(root, "fw open 22 8000-8100 53/udp");
+    await stage(root, "fw open 22 8000-8100 53/udp --insecure");
     await stage(root, "fw open 9100 --interface eth1");
     const r = await run(`fw list --root ${root}`, { env: { PATH: "/nonexistent" } });
     expect(r.exitCode).toBe(0);

@@ -113,7 +113,7 @@ describe("gpu nvidia enable / configure / disable", () => {
 
   it("disable removes the table and gpu.nix; disabling again changes nothing", async () => {
     const root = makeRoot();
-    await stage(root, "fw open 22");
+    await stage(root, "fw open 8080");
     await stage(root, "gpu nvidia enable");
     const r = await stage(root, "gpu nvidia disable");
     expect(r.exitCode).toBe(0);
@@ -224,7 +224,7 @@ describe("bad input, --dry-run and confirmation leave the tree unchanged", () =>
 
   it("--dry-run shows the plan and writes nothing; non-TTY without --yes is exit 3", async () => {
     const root = makeRoot();
-    await stage(root, "fw open 22");
+    await stage(root, "fw open 8080");
     const before = treeHash(root);
     const d = await run(`gpu nvidia enable --container-toolkit on --dry-run --json --root ${root}`);
     expect(d.exitCode).toBe(0);

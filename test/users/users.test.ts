@@ -87,7 +87,7 @@ describe("user list", () => {
 
   it("shows a declared user that the rebuild has not created yet", async () => {
     const root = machine();
-    expect((await change(root, "user add carol --groups wheel")).exitCode).toBe(0);
+    expect((await change(root, "user add carol --groups wheel --insecure")).exitCode).toBe(0);
     const r = await run(`user list --json --root ${root}`);
     expect(r.json.data.users.find((u: any) => u.name === "carol")).toMatchObject({ uid: null, declared: true, present: false, groups: ["wheel"] });
     expect((await run(`user list --root ${root}`)).stdout).toContain("declared (rebuild pending)");
@@ -145,9 +145,9 @@ describe("user add / remove / groups / shell (users.nix)", () => {
 
   it("adding again with the same settings changes nothing; other settings are refused", async () => {
     const root = machine();
-    await change(root, "user add carol --groups wheel");
+    await change(root, "user add carol --groups wheel --insecure");
     const before = treeHash(root);
-    const same = await change(root, "user add carol --groups wheel");
+    const same = await change(root, "user add carol --groups wheel --insecure");
     expect(expectEnvelope(same.json)).toMatchObject({ ok: true, changed: false });
     const other = await change(root, "user add carol --groups docker");
     expect(other.exitCode).toBe(2);
@@ -157,7 +157,7 @@ describe("user add / remove / groups / shell (users.nix)", () => {
 
   it("declaring an existing machine user warns that uid, home and password are kept", async () => {
     const root = machine();
-    const r = await change(root, "user add alice --groups wheel");
+    const r = await change(root, "user add alice --groups wheel --insecure");
     expect(r.exitCode).toBe(0);
     expect(r.json.data.existedOnMachine).toBe(true);
     expect(r.json.warnings.join(" ")).toContain("already exists");

@@ -42,6 +42,10 @@ export default defineCommand<{ name: string; passwordFile?: string }>({
     const pw = await readPassword(ctx, name, passwordFile);
     await requireUser(ctx, name);
     if (pw === null) return { name, passwordSet: false };
+    const { weakPasswordFinding } = await import("../../security/findings/users.js");
+    const { gateFindings } = await import("../../core/findings.js");
+    const weak = weakPasswordFinding(name, pw);
+    await gateFindings(ctx, weak ? [weak] : []);
     await runTool(ctx, ["chpasswd", ...rootArgs(ctx)], { input: `${name}:${pw}\n` });
     return { name, passwordSet: true };
   },
