@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Builds dist/ first (no stale bundle) and checks the run leaves nothing in its temp folder.
     globalSetup: ["test/setup/global.ts"],
+    // under CI a skipped test fails the run (test/setup/no-skips.ts)
+    reporters: process.env.CI ? ["default", "./test/setup/no-skips.ts"] : ["default"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
