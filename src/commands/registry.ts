@@ -14,6 +14,7 @@ import node from "./node/index.js";
 import user from "./user/index.js";
 import gpu from "./gpu/index.js";
 import mount from "./mount/index.js";
+import ask from "./ask/index.js";
 
 export const GROUP_SUMMARIES: Record<string, string> = {
   system: "Generations, rebuild, rollback, health and upgrades",
@@ -34,7 +35,7 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   mount: "Filesystems: mount now, declare for every boot (mounts.nix), block devices",
 };
 
-export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount];
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...ask];
 
 /** The catalog used when running from source (tests); the build uses a generated manifest instead. */
 export const SOURCE_CATALOG: Catalog = {
