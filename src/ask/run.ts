@@ -109,8 +109,7 @@ export async function runAsk(ctx: Ctx, input: AskInput) {
   let proposal: Proposal | null = null;
   let lastCorrection = "";
   for (let corrections = 0; ; corrections++) {
-    proposal = await translate({ client, catalog, nodes: ctx.config.nodes, request: scrubbed.text, io: ctx.io, env: ctx.env, runContext, correction: proposal && corrections > 0 ? { previous: proposal.steps.map((s) => s.line), text: lastCorrection } : undefined });
-    for (const raw of proposal.raw) ctx.debug(`ask: model answer: ${raw}`);
+    proposal = await translate({ client, catalog, nodes: ctx.config.nodes, request: scrubbed.text, io: ctx.io, env: ctx.env, runContext, debug: ctx.debug, correction: proposal && corrections > 0 ? { previous: proposal.steps.map((s) => s.line), text: lastCorrection } : undefined });
     if (proposal.outcome !== "commands") {
       const data = proposalData(settings, scrubbed.text, proposal);
       const what = proposal.outcome === "clarify" ? "the request needs clarifying" : "not supported by nixi";

@@ -48,6 +48,8 @@ export interface TranslateOptions {
   runContext?: (steps: Step[], round: number) => Promise<string[]>;
   /** The proposal the person is correcting, and the correction. */
   correction?: { previous: string[]; text: string };
+  /** Each raw answer of the model (shown with -v). */
+  debug?: (message: string) => void;
 }
 
 const RULES = `Rules:
@@ -88,6 +90,7 @@ export async function translate(o: TranslateOptions): Promise<Proposal> {
     for (let attempt = 0; ; attempt++) {
       const r = await o.client.chat(messages, schema, numPredict);
       p.raw.push(r.content);
+      o.debug?.(`ask: model answer: ${r.content}`);
       if (r.requestBytes > p.requestSize.bytes) p.requestSize = { bytes: r.requestBytes, tokensEstimate: estimateTokens(r.requestBytes), promptTokens: r.promptTokens };
       try {
         return await read(parseJsonAnswer(r.content));
