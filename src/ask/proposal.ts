@@ -5,7 +5,7 @@ import type { CommandMeta, Catalog } from "../core/meta.js";
 import type { IO } from "../core/context.js";
 import type { Risk } from "../core/command.js";
 import { NixiError } from "../core/errors.js";
-import { askableFlags, MAX_STEPS } from "./schema.js";
+import { askableFlags, MAX_STEPS, NOT_CONTEXT } from "./schema.js";
 
 export interface Step {
   command: string;
@@ -53,6 +53,7 @@ export function readStage1(answer: unknown, metas: CommandMeta[]): Stage1 {
     if (!isObj(s) || typeof s.command !== "string" || typeof s.context !== "boolean") throw new ProposalError("each step needs command (text) and context (true/false)");
     const meta = metas.find((m) => m.path.join(" ") === s.command);
     if (!meta || meta.path[0] === "ask") throw new ProposalError(`unknown command "${s.command}"`);
+    if (s.context && NOT_CONTEXT.includes(s.command)) throw new ProposalError(`"${s.command}" cannot be a context step`);
     if (s.context && meta.risk !== "read") throw new ProposalError(`"${s.command}" is a ${meta.risk} command: only read commands can be context steps`);
     out.push({ command: s.command, context: s.context });
   }
