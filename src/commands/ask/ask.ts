@@ -14,7 +14,7 @@ export default defineCommand<{ request: string[]; print?: boolean; model?: strin
     "Settings: [ask] host, model, num_ctx, timeout, keep_alive in config.toml; --model, --host, OLLAMA_HOST.",
   risk: "change",
   controllerOnly: true,
-  args: [{ name: "request", description: 'what to do, in plain language ("open port 8080 on web-server"), or `eval [FILE]`', variadic: true }],
+  args: [{ name: "request", description: 'what to do, in plain language ("open port 8080 on web-server"), or `eval [FILE]`', variadic: true, optional: true }],
   flags: {
     print: { type: "boolean", description: "only print the proposed command lines (exit 0)" },
     model: { type: "string", description: "Ollama model (default: [ask] model in config.toml, else qwen3:8b)", placeholder: "model" },
@@ -30,6 +30,7 @@ export default defineCommand<{ request: string[]; print?: boolean; model?: strin
   ],
   jsonFields: ["model", "request", "outcome", "message", "question", "steps", "rounds", "requestSize", "ran", "results", "exitCode"],
   async run(ctx, input) {
+    input.request ??= [];
     if (input.request[0] === "eval") {
       const { default: evalCommand } = await import("./eval.js");
       if (input.request.length > 2) throw new (await import("../../core/errors.js")).NixiError("INVALID_ARGUMENT", `nixi ask eval takes one FILE, not "${input.request.slice(1).join(" ")}"`);
