@@ -275,6 +275,26 @@ describe("nixi ask: running the steps through their gates", () => {
     expect(fw).not.toContain("8080");
   });
 
+  it("on a terminal: a secret typed in the request is offered (masked) at the step's prompt and used once confirmed", async () => {
+    const R = root();
+    const deploy = { nodes: [], args: { name: "db" }, flags: { image: "postgres:16", port: [], env: [], "env-secret": ["POSTGRES_PASSWORD"], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, backend: "podman" } };
+    const s = await server([pick("container deploy"), fill(deploy)]);
+    const confirms: string[] = [];
+    const prompter: Prompter = {
+      input: async () => "yes",
+      confirm: async (m) => (confirms.push(m), true),
+      password: async (m) => {
+        throw new Error(`asked again: ${m}`);
+      },
+    };
+    const r = await ask(s, ["--no-rebuild", "--root", R, "deploy postgres 16 as db with password hunter2"], { tty: true, prompter });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(confirms.some((m) => m.includes("use the secret from your request (<secret-1> = *******)"))).toBe(true);
+    expect(read(R, "/srv/.credentials/db.env")).toContain("POSTGRES_PASSWORD=hunter2");
+    expect(r.stdout + r.stderr).not.toContain("hunter2");
+    for (const b of s.bodies) expect(b).not.toContain("hunter2");
+  });
+
   it("on a terminal: no runs nothing (exit 3)", async () => {
     const R = root();
     const before = treeHash(R);
