@@ -7,7 +7,7 @@ _nixi_global_opts="--all-nodes --config --dry-run --force --help --insecure --js
 _nixi_kind() {
     case $1 in
         "channel"|"config"|"container"|"file"|"fw"|"gpu"|"gpu amd"|"gpu nvidia"|"mount"|"net"|"node"|"option"|"pkg"|"security"|"service"|"system"|"timer"|"user"|"user groups"|"user ssh-key") _nixi_r=g ;;
-        "channel add"|"channel list"|"channel remove"|"channel update"|"completion"|"config diff"|"config get"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"file delete"|"file list"|"file read"|"file write"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"net check"|"net interfaces"|"net listen"|"net ping"|"net resolve"|"net routes"|"net trace"|"node adopt"|"node list"|"node remove"|"node setup"|"option search"|"option show"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"security audit"|"security harden"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
+        "ask"|"channel add"|"channel list"|"channel remove"|"channel update"|"completion"|"config diff"|"config get"|"config set"|"config show"|"config unset"|"container analyze"|"container deploy"|"container inspect"|"container list"|"container logs"|"container remove"|"container restart"|"container start"|"container stop"|"container update"|"file delete"|"file list"|"file read"|"file write"|"fw close"|"fw list"|"fw open"|"gpu amd configure"|"gpu amd disable"|"gpu amd enable"|"gpu amd status"|"gpu amd utilization"|"gpu nvidia configure"|"gpu nvidia disable"|"gpu nvidia enable"|"gpu nvidia status"|"gpu nvidia utilization"|"init"|"mount devices"|"mount list"|"mount mount"|"mount persist"|"mount unmount"|"net check"|"net interfaces"|"net listen"|"net ping"|"net resolve"|"net routes"|"net trace"|"node adopt"|"node list"|"node remove"|"node setup"|"option search"|"option show"|"pkg install"|"pkg list"|"pkg remove"|"pkg search"|"security audit"|"security harden"|"service disable"|"service enable"|"service failed"|"service list"|"service logs"|"service restart"|"service start"|"service status"|"service stop"|"system gc"|"system generations"|"system health"|"system info"|"system reboot"|"system rebuild"|"system rollback"|"system upgrade"|"timer create"|"timer disable"|"timer enable"|"timer list"|"timer remove"|"timer status"|"user add"|"user groups add"|"user groups remove"|"user list"|"user lock"|"user password"|"user remove"|"user shell"|"user ssh-key add"|"user ssh-key list"|"user ssh-key remove"|"user unlock") _nixi_r=c ;;
         *) _nixi_r= ;;
     esac
 }
@@ -15,7 +15,7 @@ _nixi_kind() {
 # Sets _nixi_r to the words that may follow a group ("" is the top level).
 _nixi_children() {
     case $1 in
-        "") _nixi_r="channel completion config container file fw gpu help init mount net node option pkg security service system timer user" ;;
+        "") _nixi_r="ask channel completion config container file fw gpu help init mount net node option pkg security service system timer user" ;;
         "channel") _nixi_r="add list remove update" ;;
         "config") _nixi_r="diff get set show unset" ;;
         "container") _nixi_r="analyze deploy inspect list logs remove restart start stop update" ;;
@@ -43,6 +43,7 @@ _nixi_children() {
 # Sets _nixi_r to a command's own flags.
 _nixi_flags() {
     case $1 in
+        "ask") _nixi_r="--host --limit --model --print" ;;
         "container deploy") _nixi_r="--backend --cmd --depends-on --env --env-file --env-secret --image --open-firewall --port --public --restart-policy --volume" ;;
         "container logs") _nixi_r="--follow --lines --since" ;;
         "container remove") _nixi_r="--purge" ;;
@@ -96,6 +97,9 @@ _nixi_value() {
         *" --rolling") _nixi_r=":free" ;;
         *" --root") _nixi_r=":dir" ;;
         *" --tag") _nixi_r=":tag" ;;
+        "ask --host") _nixi_r=":free" ;;
+        "ask --limit") _nixi_r=":free" ;;
+        "ask --model") _nixi_r=":free" ;;
         "container deploy --backend") _nixi_r="podman docker" ;;
         "container deploy --cmd") _nixi_r=":free" ;;
         "container deploy --depends-on") _nixi_r=":free" ;;

@@ -33,6 +33,8 @@ end
 # True when a command's flag takes a value (so the next word is not a command word).
 function __nixi_value_flag -a cmd flag
     switch "$cmd $flag"
+        case 'ask --host' 'ask --limit' 'ask --model'
+            return 0
         case 'container deploy --backend' 'container deploy --cmd' 'container deploy --depends-on' 'container deploy -e' 'container deploy --env' 'container deploy --env-file' 'container deploy --env-secret' 'container deploy --image' 'container deploy -p' 'container deploy --port' 'container deploy --restart-policy' 'container deploy --volume'
             return 0
         case 'container logs -n' 'container logs --lines' 'container logs --since'
@@ -191,6 +193,7 @@ complete -c nixi -s h -l help -d 'show help for the command'
 complete -c nixi -s V -l version -d 'print nixi\'s version'
 
 # top level
+complete -c nixi -n '__nixi_at' -a ask -d 'Plain language to nixi command lines through a local Ollama model; each step runs through its own gate'
 complete -c nixi -n '__nixi_at' -a channel -d 'Nix channels'
 complete -c nixi -n '__nixi_at' -a completion -d 'Print the shell completion script for bash, zsh or fish'
 complete -c nixi -n '__nixi_at' -a config -d 'nixi\'s NixOS configuration: show, diff, set and unset options'
@@ -350,6 +353,12 @@ complete -c nixi -n '__nixi_at user groups' -a remove -d 'Remove a nixi-declared
 complete -c nixi -n '__nixi_at user ssh-key' -a add -d 'Add an SSH public key to a user\'s ~/.ssh/authorized_keys (no rebuild)'
 complete -c nixi -n '__nixi_at user ssh-key' -a list -d 'SSH keys that can log in as a user: ~/.ssh/authorized_keys and the keys nixi declared'
 complete -c nixi -n '__nixi_at user ssh-key' -a remove -d 'Remove an SSH key (by fingerprint or comment) from a user\'s ~/.ssh/authorized_keys (no rebuild)'
+
+# ask
+complete -c nixi -n '__nixi_in ask' -l host -x -d 'Ollama server (default: OLLAMA_HOST, [ask] host, http://127.0.0.1:11434)'
+complete -c nixi -n '__nixi_in ask' -l limit -x -d 'ask eval: only the first N prompts'
+complete -c nixi -n '__nixi_in ask' -l model -x -d 'Ollama model (default: [ask] model in config.toml, else qwen3:8b)'
+complete -c nixi -n '__nixi_in ask' -l print -d 'only print the proposed command lines (exit 0)'
 
 # container deploy
 complete -c nixi -n '__nixi_in container deploy' -l backend -x -a 'podman docker' -d 'podman or docker (default: what the node has; podman when both or none)'

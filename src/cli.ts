@@ -335,5 +335,29 @@ export async function main(argv: string[], opts: MainOptions): Promise<number> {
   }
   if (flags.noColor) io.color = false;
   const { runInvocation } = await runner;
-  return runInvocation({ spec, input, flags, io, env, prompter: opts.prompter, clock: opts.clock });
+  return runInvocation({ spec, input, flags, io, env, prompter: opts.prompter, clock: opts.clock, catalog });
+}
+
+/** A command line parsed exactly as main() parses it, without running it (`nixi ask` validates
+ *  every proposed step this way). Throws a NixiError (usage, unknown command or flag, bad value). */
+export async function parseCommandLine(argv: string[], catalog: Catalog, io: IO, env: NodeJS.ProcessEnv): Promise<{ spec: AnyCommand; input: Record<string, any>; flags: GlobalFlags }> {
+  let selected: Selected | null = null;
+  const quiet = { ...io, stdout: devNull(), stderr: devNull() };
+  const program = buildProgram(quiet, catalog, argv, (s) => (selected = s));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    const code = e.code === "commander.unknownCommand" ? "UNKNOWN_COMMAND" : e.code === "commander.unknownOption" ? "UNKNOWN_FLAG" : "USAGE";
+    throw new NixiError(code, e.message.replace(/^error: /, ""));
+  }
+  const sel = selected as Selected | null;
+  if (!sel || sel.meta === HELP_META) throw new NixiError("UNKNOWN_COMMAND", `not a nixi command: ${argv.slice(0, 3).join(" ")}`);
+  const flags = globalFlags(mergedOpts(sel.cmd), env);
+  const spec = await catalog.load(sel.meta.path);
+  return { spec, input: collectInput(spec, sel.cmd), flags };
+}
+
+function devNull(): NodeJS.WritableStream {
+  return { write: () => true } as unknown as NodeJS.WritableStream;
 }

@@ -19,6 +19,7 @@ import option from "./option/index.js";
 import net from "./net/index.js";
 import file from "./file/index.js";
 import completion from "./completion/index.js";
+import ask from "./ask/index.js";
 
 export const GROUP_SUMMARIES: Record<string, string> = {
   system: "Generations, rebuild, rollback, health and upgrades",
@@ -43,7 +44,7 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   file: "Files under /srv/<name>/ (container data): list, read, write, delete",
 };
 
-export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...option, ...net, ...file, ...completion, ...security];
+export const COMMANDS: AnyCommand[] = [...init, ...system, ...config, ...fw, ...pkg, ...channel, ...service, ...container, ...timer, ...node, ...user, ...gpu, ...mount, ...option, ...net, ...file, ...completion, ...security, ...ask];
 
 /** The catalog used when running from source (tests); the build uses a generated manifest instead. */
 export const SOURCE_CATALOG: Catalog = {

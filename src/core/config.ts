@@ -30,7 +30,7 @@ export interface Config {
   rebuild: { mode: RebuildMode; timeoutSeconds: number };
   nodes: NodeEntry[];
   ssh: { connectTimeoutSeconds: number; commandTimeoutSeconds: number; knownHosts: string; identity?: string; parallel: number };
-  ask: { host: string; model: string; numCtx: number };
+  ask: { host: string; model: string; numCtx: number; timeoutSeconds: number; keepAlive: string };
   health: { diskPercent: number; memoryPercent: number; loadPerCpu: number };
   /** The raw parsed table, for sections owned by one feature. */
   raw: Record<string, unknown>;
@@ -94,8 +94,10 @@ export function configFromToml(path: string, raw: Record<string, unknown>, env: 
     },
     ask: {
       host: str(env.OLLAMA_HOST, str(ask.host, "http://127.0.0.1:11434")),
-      model: str(ask.model, "qwen2.5:7b"),
+      model: str(ask.model, "qwen3:8b"),
       numCtx: num(ask.num_ctx, 8192),
+      timeoutSeconds: num(ask.timeout, 120),
+      keepAlive: typeof ask.keep_alive === "number" ? `${ask.keep_alive}s` : str(ask.keep_alive, "5m"),
     },
     health: {
       diskPercent: num(health.disk_percent, 90),

@@ -61,6 +61,8 @@ export interface Ctx {
   prompter: Prompter;
   /** Node this run targets ("local" or an inventory name). */
   node: string;
+  /** The command catalog this run was parsed with (`nixi ask` runs other commands through it). */
+  catalog?: import("./meta.js").Catalog;
   /** Whether prompts are possible: stdin and stdout are TTYs and --no-input is not set. */
   interactive: boolean;
   /** Progress/log line to stderr (redacted; suppressed by -q). */

@@ -21,6 +21,8 @@ export interface Invocation {
   env: NodeJS.ProcessEnv;
   prompter?: Prompter;
   clock?: () => Date;
+  /** The command catalog (for `nixi ask`, which runs other commands). */
+  catalog?: import("./meta.js").Catalog;
 }
 
 export interface NodeOutcome {
@@ -90,6 +92,7 @@ export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node
     clock: inv.clock ?? (() => new Date()),
     prompter: inv.prompter ?? ttyPrompter(io),
     node,
+    catalog: inv.catalog,
     interactive: io.stdinIsTTY && io.stdoutIsTTY && !flags.noInput,
     log: (m) => {
       if (!flags.quiet) io.stderr.write(inertLine(redact(m)) + "\n");
