@@ -39,8 +39,8 @@ describe("built CLI", () => {
       const env = expectEnvelope(r.json);
       expect(env.command).toBe(name);
       // The exit code agrees with the envelope: 0 for ok, the error code's exit otherwise
-      // (system health: ok envelope, exit 8 when a check fails).
-      if (env.ok) expect(r.exitCode, r.stderr).toBe(name === "system health" && env.data?.ok === false ? EXIT.HEALTH : 0);
+      // (system health and security audit: ok envelope, exit 8 when a (high) check fails).
+      if (env.ok) expect(r.exitCode, r.stderr).toBe((name === "system health" && env.data?.ok === false) || (name === "security audit" && env.data?.failedHigh?.length) ? EXIT.HEALTH : 0);
       else expect(r.exitCode, r.stderr).toBe(ERROR_CODES[env.error.code as keyof typeof ERROR_CODES]);
     });
   }

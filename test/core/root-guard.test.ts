@@ -49,7 +49,7 @@ describe("--root DIR without NIXI_ROOT_EXEC=1", () => {
   it("system rebuild stages too", async () => {
     const root = makeRoot();
     writeFileSync(log, "");
-    expect((await runBin(`fw open 22 --yes --no-rebuild --root ${root}`, noExec())).exitCode).toBe(0);
+    expect((await runBin(`fw open 8080 --yes --no-rebuild --root ${root}`, noExec())).exitCode).toBe(0);
     const r = await runBin(`system rebuild --yes --json --root ${root}`, noExec());
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.json.plan.rebuild).toBe(false);

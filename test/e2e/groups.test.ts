@@ -31,7 +31,7 @@ interface Case {
 const CASES: Case[] = [
   { group: "channel", ok: "channel add foo https://example.org/x.tar.gz --yes", changes: true, bad: "channel remove nosuch --yes", badCode: "NOT_FOUND" },
   { group: "completion", ok: "completion bash", bad: "completion tcsh", badCode: "INVALID_ARGUMENT" },
-  { group: "config", ok: "config set services.openssh.enable true --yes --no-rebuild", changes: true, bad: "config set bad..path 1 --yes", badCode: "INVALID_ARGUMENT" },
+  { group: "config", ok: "config set time.timeZone Europe/Berlin --yes --no-rebuild", changes: true, bad: "config set bad..path 1 --yes", badCode: "INVALID_ARGUMENT" },
   { group: "container", ok: "container deploy web --image nginx:1.27 --yes --no-rebuild", changes: true, bad: "container deploy Bad! --image x --yes", badCode: "INVALID_ARGUMENT" },
   { group: "fw", ok: "fw open 8080 --yes", changes: true, bad: "fw open 99999 --yes", badCode: "INVALID_ARGUMENT" },
   { group: "gpu", ok: "gpu amd enable --yes --no-rebuild", changes: true, bad: "gpu nvidia configure --driver bogus --yes", badCode: "USAGE" },
@@ -42,6 +42,7 @@ const CASES: Case[] = [
   { group: "option", ok: "option show services.openssh.enable", bad: "option show services.nonexistent.thing", badCode: "INVALID_ARGUMENT" },
   { group: "node", ok: "node list", bad: "node remove nosuch --yes", badCode: "INVALID_ARGUMENT" },
   { group: "pkg", ok: "pkg install htop --yes --no-rebuild", changes: true, bad: "pkg install nosuchpkg --yes --no-rebuild", badCode: "INVALID_ARGUMENT" },
+  { group: "security", ok: "security harden --check auto-upgrade --yes --no-rebuild", changes: true, bad: "security harden --check no-such-check --yes", badCode: "INVALID_ARGUMENT" },
   { group: "service", ok: "service restart nginx.service --yes", changes: true, bad: "service restart nosuch.service --yes", badCode: "NOT_FOUND" },
   { group: "system", ok: "system rebuild --yes", changes: true, bad: "system rollback --to 999999 --yes", badCode: "INVALID_ARGUMENT" },
   { group: "timer", ok: "timer create backup --on-calendar daily --command /bin/true --yes --no-rebuild", changes: true, bad: "timer status nosuch", badCode: "NOT_FOUND" },
@@ -79,7 +80,9 @@ describe("built CLI: bin/nixi is fresh", () => {
   });
 
   it("the cases cover every command group", () => {
-    expect(CASES.map((c) => c.group).sort()).toEqual([...new Set(COMMANDS.map((c) => c.path[0]))].sort());
+    // ask's success path needs an Ollama-compatible server: test/ask/e2e.test.ts runs bin/nixi ask against a scripted one
+    const ELSEWHERE = ["ask"];
+    expect([...CASES.map((c) => c.group), ...ELSEWHERE].sort()).toEqual([...new Set(COMMANDS.map((c) => c.path[0]))].sort());
   });
 });
 

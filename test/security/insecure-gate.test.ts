@@ -31,9 +31,9 @@ const INSECURE: Array<[string, string]> = [
   [`config set virtualisation.oci-containers.containers.x.volumes '["/:/host"]'`, "container-host-access"],
   ["user add carol --groups wheel", "wheel-user-without-key"],
   [`config set security.sudo.extraConfig '"carol ALL=(ALL) ALL"'`, "sudo-grants-all"],
-  [`config set security.sudo.extraRules '[{"users":["carol"],"commands":["ALL"]}]'`, "sudo-grants-all"],
+  // (a list of submodules nixi cannot type-check offline: --force writes it unverified)
+  [`config set security.sudo.extraRules '[{"users":["carol"],"commands":["ALL"]}]' --force`, "sudo-grants-all"],
   ["container deploy app --image nginx:1.27 --env API_TOKEN=abc123xyz", "container-env-secret"],
-  ["container deploy app2 --image nginx:1.27 --env GH=ghp_abcdefghijklmnopqrstuvwxyz0123", "container-env-secret"],
   ["config set nix.settings.sandbox false", "nix-sandbox-disabled"],
   ["config set security.sudo.wheelNeedsPassword false", "sudo-wheel-nopasswd"],
 ];
@@ -71,6 +71,16 @@ describe("insecure requests are refused without --insecure", () => {
 });
 
 describe("the gate's rules", () => {
+  it("a token-shaped --env value is refused even with --insecure: secrets never enter state.toml or the Nix store", async () => {
+    const root = fresh();
+    const before = treeHash(root);
+    const r = await run(`container deploy app2 --image nginx:1.27 --env GH=ghp_abcdefghijklmnopqrstuvwxyz0123 --insecure --yes --no-rebuild --json --root ${root}`, { path: [FAKES] });
+    expect(r.exitCode).toBe(4);
+    expect(r.json.error.hint).toMatch(/--env-secret GH/);
+    expect(r.stdout + r.stderr).not.toContain("ghp_abcdefghijklmnopqrstuvwxyz0123");
+    expect(treeHash(root)).toBe(before);
+  });
+
   it("--insecure without --yes on a non-TTY still needs --yes (exit 3, nothing changed)", async () => {
     const root = fresh();
     const before = treeHash(root);
