@@ -137,11 +137,13 @@ export function sshBatchScript(ops: BatchOp[], sudo: string): SshScript {
   ops.forEach((o, i) => {
     let body: string;
     switch (o.op) {
+      // an optional read runs without sudo: it is for files outside nixi's own (configuration.nix),
+      // which a non-root node user's sudo rules do not cover and which are world-readable anyway
       case "read":
-        body = `${s}cat -- ${q(o.path)}; end ${i} $?`; // a missing file is not a failure of the batch
+        body = `${o.optional ? "" : s}cat -- ${q(o.path)}; end ${i} $?`; // a missing file is not a failure of the batch
         break;
       case "stat":
-        body = `${s}stat -c ${q("%f %s %Y")} -- ${q(o.path)}; end ${i} $?`;
+        body = `${o.optional ? "" : s}stat -c ${q("%f %s %Y")} -- ${q(o.path)}; end ${i} $?`;
         break;
       case "exists":
         body = `[ -e ${q(o.path)} ] || [ -L ${q(o.path)} ]; end ${i} $?`;
