@@ -15,17 +15,24 @@ import { COMMANDS, GROUP_SUMMARIES } from "../../src/commands/registry.js";
 /** Lines that need a real NixOS machine, a network or an SSH node: why, per line. */
 const NEEDS_REAL_MACHINE: Record<string, string> = {
   "nixi --node web1,web2 service restart nginx": "fans out over SSH to nodes web1 and web2 (test/exec covers fan-out with a loopback sshd)",
-  "nixi system health --webhook https://hooks.example.org/...": "POSTs to a real webhook (test/system/system.test.ts uses a local HTTP server)",
   "nixi node adopt web1 10.0.0.5": "connects to 10.0.0.5 over SSH (test/exec/ssh.test.ts adopts a loopback sshd)",
   "nixi node list --json --parallel 32": "probes every node of a real inventory over SSH (bench/fanout.mjs)",
   "nixi node list --json --parallel 33": "probes every node of a real inventory over SSH (bench/fanout.mjs)",
-  "nixi timer create health --command \"nixi system health --webhook https://hooks.example.org/T0K3N\" --on-calendar \"*:0/15\"": "documents the webhook-token warning; the timer and its webhook need a real machine",
+  "nixi system health --webhook-file /srv/.credentials/health-webhook": "reads a root-only file holding the webhook URL (test/trust-sec/health-webhook.e2e.test.ts posts to a local HTTP server)",
+  "nixi --all-nodes net check db:5432": "needs a host named db and an inventory (test/net/nodes.test.ts runs net check over --all-nodes against loopback sshd nodes)",
+  "nixi file write web/config/nginx.conf --from ./nginx.conf --yes": "reads ./nginx.conf where nixi runs (test/file/file.test.ts writes with --from)",
+  "nixi security harden": "needs an authorized SSH key for the user nixi logs in as, or it refuses to turn password login off (test/security covers both)",
+  "nixi security harden --check ssh-password-auth": "as above: refuses without an authorized key for the login user (test/security covers both)",
+  "nixi ask \"open port 8080 and deploy nginx 1.27 on web-server\"": "needs an Ollama server (test/ask/e2e.test.ts runs bin/nixi ask against a scripted one)",
+  "nixi fw open 8080 --node web-server": "the proposal shown in the ask example: a node named web-server",
+  "nixi container deploy nginx --image nginx:1.27 --port 8080:80 --node web-server": "the proposal shown in the ask example: a node named web-server",
+  "nixi __complete WHAT": "the hidden entry the shell completions call (test/docs/dynamic-completion.test.ts)",
+  "nixi -v ...": "prose: -v on any command",
+  "nixi ask": "prose: the ask front end (test/ask runs it against a scripted Ollama server)",
 };
 
 /** Commands the docs name that another issue builds (checked as references once registered). */
-const PLANNED: Record<string, string> = {
-  "nixi ask": "issue #8; docs/engine.md lists it under \"Not built yet\"",
-};
+const PLANNED: Record<string, string> = {};
 
 interface Example {
   file: string;
