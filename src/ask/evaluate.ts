@@ -56,15 +56,15 @@ export function splitLine(line: string): string[] {
   return out[0] === "nixi" ? out.slice(1) : out;
 }
 
-/** The shipped prompt set: next to this module in the source tree, src/ask/ in the package. */
+/** The shipped prompt set: catalog/ask-prompts.jsonl, beside src/ (sources) and dist/ (the bundle). */
 export async function defaultPromptSet(): Promise<{ text: string; file: string }> {
-  for (const rel of ["./prompts.jsonl", "../src/ask/prompts.jsonl"]) {
+  for (const rel of ["../../catalog/ask-prompts.jsonl", "../catalog/ask-prompts.jsonl"]) {
     const url = new URL(rel, import.meta.url);
     try {
       return { text: await readFile(url, "utf8"), file: url.pathname };
     } catch {}
   }
-  throw new NixiError("FAILED", "the shipped prompt set (src/ask/prompts.jsonl) is missing", "give a FILE: nixi ask eval FILE");
+  throw new NixiError("FAILED", "the shipped prompt set (catalog/ask-prompts.jsonl) is missing", "give a FILE: nixi ask eval FILE");
 }
 
 const percentile = (xs: number[], p: number) => {

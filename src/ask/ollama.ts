@@ -2,6 +2,7 @@
 // /api/tags and /api/show as a preflight, /api/chat with a JSON-schema `format`, temperature 0,
 // explicit num_ctx / num_predict, no tools. Every request has a deadline: the client's abort()
 // only cancels streamed requests, so its fetch is wrapped with AbortSignal.timeout.
+import { namedExports } from "../core/lazy-import.js";
 import { NixiError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
 import type { JsonSchema } from "./schema.js";
@@ -65,7 +66,7 @@ export class OllamaClient {
   }
 
   static async create(settings: AskSettings): Promise<OllamaClient> {
-    const { Ollama } = await import("ollama");
+    const { Ollama } = await namedExports(import("ollama"));
     const ms = settings.timeoutSeconds * 1000;
     const timedFetch: typeof fetch = (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(ms) });
     return new OllamaClient(settings, new Ollama({ host: settings.host, fetch: timedFetch }));

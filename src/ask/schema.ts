@@ -10,7 +10,9 @@ export type JsonSchema = Record<string, unknown>;
 /** Flags the model can never set, whatever a command calls them: the person types these. */
 export const FORBIDDEN_FLAGS = ["yes", "dry-run", "no-input", "input", "root", "config", "force", "insecure", "purge", "rebuild", "no-rebuild", "json", "all-nodes", "tag", "parallel", "quiet", "verbose", "help", "version",
   // never ends (a step must finish), and sends the machine's data to a URL of the model's choosing
-  "follow", "webhook"];
+  "follow", "webhook",
+  // file write --from: a file where nixi runs, chosen by the model, would be copied onto a node
+  "from"];
 /** Names that say a flag holds a secret or reads a file where nixi runs (the model must not choose files to read). */
 const SECRET_OR_FILE = /(^|-)(password|passwd|passphrase|token|credentials?|api-key|private-key|secret-value)(-|$)|-file$|^file$/;
 

@@ -95,7 +95,7 @@ export function configFromToml(path: string, raw: Record<string, unknown>, env: 
     ask: {
       host: str(env.OLLAMA_HOST, str(ask.host, "http://127.0.0.1:11434")),
       model: str(ask.model, "qwen3:8b"),
-      numCtx: num(ask.num_ctx, 8192),
+      numCtx: num(ask.num_ctx, 16384),
       timeoutSeconds: num(ask.timeout, 120),
       keepAlive: typeof ask.keep_alive === "number" ? `${ask.keep_alive}s` : str(ask.keep_alive, "5m"),
     },

@@ -45,7 +45,7 @@ describe("nixi ask: proposing", () => {
     const s = await server([pick("fw open", "container deploy"), fill(fwOpen(["8080"], ["web-server"]), {
       nodes: ["web-server"],
       args: { name: "web" },
-      flags: { image: "nginx:1.27", port: ["8080:80"], env: ["GREETING=hello world"], "env-secret": [], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, backend: "" },
+      flags: { image: "nginx:1.27", port: ["8080:80"], env: ["GREETING=hello world"], "env-secret": [], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, public: false, backend: "" },
     })]);
     const r = await ask(s, ["--print", "open port 8080 and deploy nginx 1.27 on web-server"]);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -53,13 +53,13 @@ describe("nixi ask: proposing", () => {
     expect(s.chats).toHaveLength(2);
     for (const c of s.chats) {
       expect(c.format).toMatchObject({ type: "object", additionalProperties: false });
-      expect(c.options).toMatchObject({ temperature: 0, num_ctx: 8192 });
+      expect(c.options).toMatchObject({ temperature: 0, num_ctx: 16384 });
       expect(c.options.num_predict).toBeGreaterThan(0);
       expect(c).not.toHaveProperty("tools");
       expect(c.think).toBe(false);
       expect(c.stream).toBe(false);
       // the request fits num_ctx/2 (what Ollama effectively keeps) with room to spare
-      expect(Buffer.byteLength(JSON.stringify(c)) / 3.5).toBeLessThan(8192 / 2);
+      expect(Buffer.byteLength(JSON.stringify(c)) / 3.5).toBeLessThan(16384 / 2);
       const schemaText = JSON.stringify(c.format);
       for (const k of ['"yes"', '"dry-run"', '"root"', '"config"', '"force"', '"insecure"', '"purge"', '"no-input"', '"env-file"', '"password-file"', '"credentials-file"', '"key-file"']) expect(schemaText).not.toContain(k);
     }
@@ -173,7 +173,7 @@ describe("nixi ask: proposing", () => {
 
 describe("nixi ask: secrets", () => {
   it("a password in the request never reaches the model, the proposal, --json or the printed lines", async () => {
-    const deploy = { nodes: [], args: { name: "db" }, flags: { image: "postgres:16", port: [], env: [], "env-secret": ["POSTGRES_PASSWORD"], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, backend: "" } };
+    const deploy = { nodes: [], args: { name: "db" }, flags: { image: "postgres:16", port: [], env: [], "env-secret": ["POSTGRES_PASSWORD"], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, public: false, backend: "" } };
     const s = await server([pick("container deploy"), fill(deploy)]);
     const r = await ask(s, ["--json", "deploy postgres 16 as db with password hunter2 and token ghp_abcdefghijklmnopqrstuvwxyz0123"]);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -188,7 +188,7 @@ describe("nixi ask: secrets", () => {
     const s2 = await server([pick("container deploy"), fill({ ...deploy, flags: { ...deploy.flags, env: ["POSTGRES_PASSWORD=<secret-1>"] } }), fill(deploy)]);
     const r2 = await ask(s2, ["--print", "deploy postgres as db with password hunter2"]);
     expect(r2.exitCode, r2.stderr).toBe(0);
-    expect(s2.chats[2].messages.at(-1).content).toContain("secret placeholder cannot be a value");
+    expect(s2.chats[2].messages.at(-1).content).toContain("use the command's secret flag with the variable name only");
   });
 
   it("secrets registered in the run (context output) are redacted before they are sent", async () => {
@@ -277,7 +277,7 @@ describe("nixi ask: running the steps through their gates", () => {
 
   it("on a terminal: a secret typed in the request is offered (masked) at the step's prompt and used once confirmed", async () => {
     const R = root();
-    const deploy = { nodes: [], args: { name: "db" }, flags: { image: "postgres:16", port: [], env: [], "env-secret": ["POSTGRES_PASSWORD"], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, backend: "podman" } };
+    const deploy = { nodes: [], args: { name: "db" }, flags: { image: "postgres:16", port: [], env: [], "env-secret": ["POSTGRES_PASSWORD"], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, public: false, backend: "podman" } };
     const s = await server([pick("container deploy"), fill(deploy)]);
     const confirms: string[] = [];
     const prompter: Prompter = {

@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { SOURCE_CATALOG } from "../../src/commands/registry.js";
 import { askableCommands, stage1Schema, stage2Schema, stepSchema } from "../../src/ask/schema.js";
 
-const FORBIDDEN_NAMES = ["yes", "dry-run", "no-input", "root", "config", "force", "insecure", "purge", "env-file", "password-file", "credentials-file", "key-file", "follow", "webhook"];
+const FORBIDDEN_NAMES = ["yes", "dry-run", "no-input", "root", "config", "force", "insecure", "purge", "env-file", "password-file", "credentials-file", "key-file", "follow", "webhook", "from"];
 
 function walk(s: any, path: string, problems: string[]): void {
   for (const k of ["pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "anyOf", "oneOf", "allOf", "nullable", "$ref", "default"]) if (k in s) problems.push(`${path}: ${k}`);
