@@ -1,10 +1,10 @@
 // security audit over known-good and known-bad fake roots. The sshd and nft outputs are produced
 // here by the real programs (sshd -T -f CONFIG; nft in a test network namespace); ss and
 // systemd-analyze outputs are captured real output (their formats); sysctls, sudoers, nix.conf and
-// /srv come from the fake root. Every check with a pass/fail pair is seen passing and failing.
+// /srv come from the fake root. Every check is seen passing and failing (or warning).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, chmodSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, symlinkSync, chmodSync, chownSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,9 +94,16 @@ beforeAll(() => {
     "srv/.credentials/web.env": "X=1\n",
     "etc/nixos/nixi/state.toml": `version = 1\n[containers]\nbackend = "podman"\n[containers.containers.db]\nimage = "postgres:16"\nports = ["5432:5432/tcp"]\n`,
   });
+  // the system profile last changed 60 days ago, and no auto-upgrade timer
+  mkdirSync(join(bad.root, "nix/var/nix/profiles/system"), { recursive: true });
+  const old = new Date(Date.now() - 60 * 86_400_000);
+  utimesSync(join(bad.root, "nix/var/nix/profiles/system"), old, old);
   chmodSync(join(bad.root, "srv"), 0o777);
   chmodSync(join(bad.root, "srv/.credentials"), 0o755);
   chmodSync(join(bad.root, "srv/.credentials/web.env"), 0o644);
+  // private by mode, but not root's: another user owns it
+  writeFileSync(join(bad.root, "srv/.credentials/db.env"), "Y=2\n", { mode: 0o600 });
+  chownSync(join(bad.root, "srv/.credentials/db.env"), 65534, 65534);
 }, 60_000);
 afterAll(() => {
   spawnSync("ip", ["netns", "del", NS]);
@@ -113,6 +120,7 @@ const PAIRS = [
   "credentials-modes", "store-secrets", "sysctl-kptr-restrict", "sysctl-dmesg-restrict", "sysctl-unprivileged-bpf", "sysctl-ptrace-scope",
   "sysctl-rp-filter", "sysctl-accept-redirects", "sysctl-accept-redirects-v6", "sysctl-send-redirects", "sysctl-source-route", "sysctl-syncookies",
   "sysctl-protected-links", "auditd", "nix-sandbox", "nix-trusted-users", "listeners-exposed",
+  "auto-upgrade", "nix-allowed-users", "systemd-exposure", "luks", "secure-boot",
 ];
 
 describe("security audit", () => {
@@ -140,6 +148,7 @@ describe("security audit", () => {
     const by = Object.fromEntries(r.json.data.checks.map((c: any) => [c.id, c]));
     for (const id of PAIRS) expect(by[id]?.status, `${id}: ${by[id]?.evidence}`).toMatch(/^(fail|warn)$/);
     expect(by["listeners-exposed"].evidence).toContain("0.0.0.0:5432");
+    expect(by["credentials-modes"].evidence).toContain("/srv/.credentials/db.env owned by uid 65534, not root");
     expect(by["store-secrets"].evidence).toContain("bbbbbbbb");
     expect(r.stdout).not.toContain("b3BlbnNzaC1rZXktdjEAAAAA");
     expect(by["ssh-password-auth"].fix).toBe("nixi security harden --check ssh-password-auth");
@@ -149,6 +158,16 @@ describe("security audit", () => {
     expect(human.exitCode).toBe(8);
     expect(human.stdout).toMatch(/^HIGH:/m);
     expect(human.stdout).toMatch(/score \d+\/100/);
+  });
+
+  it("firewall-stale-openings: passes when every open port has a listener, warns when one has none", async () => {
+    const pass = await audit(good, "--check firewall-stale-openings");
+    expect(pass.json.data.checks[0]).toMatchObject({ id: "firewall-stale-openings", status: "pass" });
+    // the same live firewall, but nginx is gone: 443 is open with nothing behind it
+    const stale = { root: good.root, fx: fixtureDir("stale", { "sshd.out": readFileSync(join(good.fx, "sshd.out"), "utf8"), "nft.out": readFileSync(join(good.fx, "nft.out"), "utf8"), "ss.out": GOOD_SS.split("\n").filter((l) => !l.includes("nginx")).join("\n") }) };
+    const warn = await audit(stale, "--check firewall-stale-openings");
+    expect(warn.json.data.checks[0].status).toBe("warn");
+    expect(warn.json.data.checks[0].evidence).toMatch(/443/);
   });
 
   it("a probe that cannot run is unknown with the reason", async () => {

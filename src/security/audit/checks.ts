@@ -182,12 +182,14 @@ export const CHECKS: Check[] = [
     },
   },
   {
-    id: "credentials-modes", title: "/srv/.credentials is 700 and its files 600", severity: "high", source: "nixi: secrets", fix: "nixi system rebuild (tmpfiles sets 0700); chmod 600 /srv/.credentials/*",
+    id: "credentials-modes", title: "/srv/.credentials is 700, its files 600, all owned by root", severity: "high", source: "nixi: secrets", fix: "nixi system rebuild (tmpfiles sets 0700); chmod 600 /srv/.credentials/*",
     run: (f) => {
       if (!f.credentials) return { status: "pass", evidence: "/srv/.credentials does not exist" };
       const bad = [];
       if ((f.credentials.mode & 0o077) !== 0) bad.push(`/srv/.credentials mode ${octal(f.credentials.mode)}`);
       for (const c of f.credentialFiles) if (c.stat && (c.stat.mode & 0o077) !== 0) bad.push(`${c.name} mode ${octal(c.stat.mode)}`);
+      // root-owned: another owner could read them whatever the mode (owners unknown when stat could not run)
+      for (const [p, uid] of f.owners) if (p.startsWith("/srv/.credentials") && uid !== 0) bad.push(`${p} owned by uid ${uid}, not root`);
       return bad.length ? { status: "fail", evidence: bad.join(", ") } : { status: "pass", evidence: `folder and ${f.credentialFiles.length} file(s) private` };
     },
   },

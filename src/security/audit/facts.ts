@@ -14,6 +14,8 @@ export interface Facts {
   sudoers: string | null;
   nixConf: string | null;
   srv: FileStat | null;
+  /** Owner uid of /srv, /srv/.credentials and its files (machine path -> uid), from one `stat -c`. */
+  owners: Map<string, number>;
   credentials: FileStat | null;
   credentialFiles: Array<{ name: string; stat: FileStat | null }>;
   units: Map<string, string | null>; // systemctl is-active / is-enabled answers
@@ -76,7 +78,7 @@ async function sampleStore(ctx: Ctx, facts: Facts, budgetMs: number) {
 
 export async function gatherFacts(ctx: Ctx, opts: { storeBudgetMs?: number } = {}): Promise<Facts> {
   const facts: Facts = {
-    state: null, sshd: null, nft: null, ss: null, sysctl: new Map(), sudoers: null, nixConf: null, srv: null, credentials: null,
+    state: null, sshd: null, nft: null, ss: null, sysctl: new Map(), sudoers: null, nixConf: null, srv: null, owners: new Map(), credentials: null,
     credentialFiles: [], units: new Map(), systemProfile: null, analyzeSecurity: null, lsblk: null, secureBoot: null, storeSample: null, why: new Map(),
   };
   try {
@@ -106,6 +108,19 @@ export async function gatherFacts(ctx: Ctx, opts: { storeBudgetMs?: number } = {
   if (facts.credentials?.type === "dir") {
     for (const name of (await ctx.exec.readdir("/srv/.credentials").catch(() => [] as string[])).slice(0, 200)) {
       facts.credentialFiles.push({ name, stat: await ctx.exec.stat(`/srv/.credentials/${name}`).catch(() => null) });
+    }
+  }
+  // owners in one call (FileStat has no uid): `stat -c '%u %n'` names each path as it was given
+  const owned = [...(facts.srv ? ["/srv"] : []), ...(facts.credentials ? ["/srv/.credentials"] : []), ...facts.credentialFiles.filter((c) => c.stat).map((c) => `/srv/.credentials/${c.name}`)];
+  if (owned.length) {
+    const { programPath } = await import("../../users/machine.js");
+    const given = new Map(owned.map((p) => [programPath(ctx, p), p]));
+    // unprivileged: no sudo rule needed; a non-root node user sees the folders' owners, not the files'
+    const r = await ctx.exec.run(["stat", "-c", "%u %n", "--", ...given.keys()], { readOnly: true, timeoutMs: 10_000 }).catch(() => null);
+    for (const line of (r?.stdout ?? "").split("\n")) {
+      const m = /^(\d+) (.+)$/.exec(line);
+      const p = m ? given.get(m[2]) : undefined;
+      if (m && p) facts.owners.set(p, Number(m[1]));
     }
   }
   for (const [verb, unit] of [["is-active", "fail2ban.service"], ["is-active", "auditd.service"], ["is-enabled", "nixos-upgrade.timer"]]) {
