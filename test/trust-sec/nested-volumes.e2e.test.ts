@@ -2,10 +2,9 @@
 // refused (the container could swap it for a symlink to / before the next start), through the built
 // CLI and from a hand-edited state.toml; and the generated unit re-checks at start time, with lstat
 // semantics, that no folder on the way is a symlink (the script is run here against real folders).
-import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { INITIALISED_CONFIGURATION } from "../helpers/tree.js";
+import { describe, expect, it } from "vitest";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { initialisedRoot } from "../helpers/tree.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
@@ -13,21 +12,8 @@ import { runBin } from "../helpers/run.js";
 import { evalModule } from "../helpers/nix.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
-const made: string[] = [];
-afterEach(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-/** A machine root where nixi init has run (configuration.nix imports ./nixi). */
-function initialise(root: string): void {
-  mkdirSync(join(root, "etc/nixos"), { recursive: true });
-  writeFileSync(join(root, "etc/nixos/configuration.nix"), INITIALISED_CONFIGURATION);
-}
-const tmp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), p));
-  initialise(d);
-  made.push(d);
-  return d;
-};
+// a machine root where nixi init has run, removed when the file ends (test/helpers/tree.ts)
+const tmp = (p: string) => initialisedRoot(p);
 const opts = { path: [FAKES], env: { NIXI_ROOT_EXEC: "1" } };
 
 describe("nested volumes", () => {

@@ -2,30 +2,16 @@
 // positives on proxyPass & co; config show, init --dry-run diffs and container inspect mask whole
 // value expressions, URL credentials and --password words; a hand-edited state.toml holding a
 // secret is refused when rendered, and no refusal repeats the secret.
-import { afterEach, describe, expect, it } from "vitest";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { INITIALISED_CONFIGURATION } from "../helpers/tree.js";
+import { describe, expect, it } from "vitest";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { initialisedRoot } from "../helpers/tree.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBin } from "../helpers/run.js";
 
 const FAKES = fileURLToPath(new URL("../fakes", import.meta.url));
-const made: string[] = [];
-afterEach(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-/** A machine root where nixi init has run (configuration.nix imports ./nixi). */
-function initialise(root: string): void {
-  mkdirSync(join(root, "etc/nixos"), { recursive: true });
-  writeFileSync(join(root, "etc/nixos/configuration.nix"), INITIALISED_CONFIGURATION);
-}
-const tmp = (p = "nixi-disp-") => {
-  const d = mkdtempSync(join(tmpdir(), p));
-  initialise(d);
-  made.push(d);
-  return d;
-};
+// a machine root where nixi init has run, removed when the file ends (test/helpers/tree.ts)
+const tmp = (p = "nixi-disp-") => initialisedRoot(p);
 const opts = { path: [FAKES], env: { NIXI_ROOT_EXEC: "1" } };
 const S = "Zq8vW3xY7pL2"; // a secret that no shape rule knows: only the key or the syntax gives it away
 

@@ -1,5 +1,6 @@
 import { defineCommand } from "../../core/command.js";
 import { NixiError } from "../../core/errors.js";
+import type { Ctx } from "../../core/context.js";
 
 interface DeleteData {
   path: string;
@@ -8,6 +9,24 @@ interface DeleteData {
   type: "file" | "dir" | "symlink" | "other";
   files: number;
   folders: number;
+}
+
+/** What PATH names on the machine (the last part not followed), with the size of a folder. */
+async function target(ctx: Ctx, path: string, recursive: boolean | undefined, missing: string) {
+  const { srvPathOf } = await import("../../files/schemas.js");
+  const { resolveOnMachine } = await import("../../files/boundary.js");
+  const p = srvPathOf(path, { sub: "delete" });
+  const r = await resolveOnMachine(ctx.exec, p, path, { noFollowLast: true });
+  if (!r.stat) throw new NixiError("NOT_FOUND", `${p.path} ${missing}`);
+  let files = 1;
+  let folders = 0;
+  if (r.stat.type === "dir") {
+    if (!recursive) throw new NixiError("INVALID_ARGUMENT", `${p.path} is a folder`, "add --recursive to delete it and everything in it");
+    const { inventory } = await import("../../containers/mutations.js");
+    ({ files, folders } = await inventory(ctx, r.real));
+    folders += 1;
+  }
+  return { p, r: { ...r, stat: r.stat }, files, folders };
 }
 
 export default defineCommand<{ path: string; recursive?: boolean }, DeleteData>({
@@ -24,19 +43,7 @@ export default defineCommand<{ path: string; recursive?: boolean }, DeleteData>(
   jsonFields: ["path", "deleted", "type", "files", "folders"],
 
   async plan(ctx, { path, recursive }) {
-    const { srvPathOf } = await import("../../files/schemas.js");
-    const { resolveOnMachine } = await import("../../files/boundary.js");
-    const p = srvPathOf(path, { sub: "delete" });
-    const r = await resolveOnMachine(ctx.exec, p, path, { noFollowLast: true });
-    if (!r.stat) throw new NixiError("NOT_FOUND", `${p.path} does not exist`);
-    let files = 1;
-    let folders = 0;
-    if (r.stat.type === "dir") {
-      if (!recursive) throw new NixiError("INVALID_ARGUMENT", `${p.path} is a folder`, "add --recursive to delete it and everything in it");
-      const { inventory } = await import("../../containers/mutations.js");
-      ({ files, folders } = await inventory(ctx, r.real));
-      folders += 1;
-    }
+    const { p, r, files, folders } = await target(ctx, path, recursive, "does not exist");
     const what = r.stat.type === "dir" ? `${p.path}/ (${files} file${files === 1 ? "" : "s"}, ${folders} folder${folders === 1 ? "" : "s"})` : r.stat.type === "symlink" ? `the symlink ${p.path} (not its target)` : p.path;
     if (!ctx.flags.dryRun && !ctx.flags.yes && ctx.interactive) {
       const name = p.parts[p.parts.length - 1];
@@ -53,20 +60,8 @@ export default defineCommand<{ path: string; recursive?: boolean }, DeleteData>(
   },
 
   async apply(ctx, { path, recursive }) {
-    const { srvPathOf } = await import("../../files/schemas.js");
-    const { resolveOnMachine } = await import("../../files/boundary.js");
-    const p = srvPathOf(path, { sub: "delete" });
     // checked again right before deleting
-    const r = await resolveOnMachine(ctx.exec, p, path, { noFollowLast: true });
-    if (!r.stat) throw new NixiError("NOT_FOUND", `${p.path} disappeared before it was deleted`);
-    let files = 1;
-    let folders = 0;
-    if (r.stat.type === "dir") {
-      if (!recursive) throw new NixiError("INVALID_ARGUMENT", `${p.path} is a folder`, "add --recursive");
-      const { inventory } = await import("../../containers/mutations.js");
-      ({ files, folders } = await inventory(ctx, r.real));
-      folders += 1;
-    }
+    const { p, r, files, folders } = await target(ctx, path, recursive, "disappeared before it was deleted");
     await ctx.exec.remove(r.real, { recursive: r.stat.type === "dir", privileged: true });
     return { path: p.path, deleted: true, type: r.stat.type, files: r.stat.type === "dir" ? files : 1, folders };
   },
