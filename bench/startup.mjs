@@ -18,7 +18,7 @@ const env = { ...process.env, NIXI_CONFIG: "/nonexistent/config.toml", NO_COLOR:
 const node = process.execPath;
 
 // A root with some declared ports, like a real machine.
-spawnSync(node, [bin, "fw", "open", "22", "80", "443", "60000-61000/udp", "--yes", "--no-rebuild", "--root", root], { env });
+spawnSync(node, [bin, "fw", "open", "22", "80", "443", "60000-61000/udp", "--yes", "--no-rebuild", "--insecure", "--root", root], { env });
 
 const cases = [
   { name: "node -e 0", argv: () => ["-e", "0"] },

@@ -44,26 +44,31 @@ let
     else
       entry // { resolved = tarball (nameOf key entry) entry.version; };
   packageLock = lock // { packages = lib.mapAttrs withResolved lock.packages; };
+
+  # What the build reads, and everything of package.json's `files` that it does not make (dist/):
+  # the prompt set and the option catalog in catalog/ are read at run time.
+  sourcePaths = [
+    "package.json"
+    "package-lock.json"
+    "tsconfig.json"
+    "LICENSE"
+    "README.md"
+    "bin"
+    "catalog"
+    "src"
+    "scripts"
+    "completions"
+    "man"
+    "schema"
+    "nix/sudo-rules.json"
+  ];
+  fileset = lib.fileset.unions (map (p: root + "/${p}") sourcePaths);
 in
 buildNpmPackage {
   pname = "nixi";
   version = packageJson.version;
 
-  src = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.unions [
-      (root + "/package.json")
-      (root + "/package-lock.json")
-      (root + "/tsconfig.json")
-      (root + "/bin")
-      (root + "/src")
-      (root + "/scripts")
-      (root + "/completions")
-      (root + "/man")
-      (root + "/schema")
-      (root + "/nix/sudo-rules.json")
-    ];
-  };
+  src = lib.fileset.toSource { inherit root fileset; };
 
   inherit nodejs;
   npmDeps = importNpmLock {
@@ -90,7 +95,7 @@ buildNpmPackage {
     installManPage man/*.[0-9]
   '';
 
-  passthru = { inherit packageLock; };
+  passthru = { inherit packageLock sourcePaths; };
 
   meta = {
     description = packageJson.description;

@@ -1,17 +1,36 @@
 // Build: (1) write src/commands/manifest.gen.ts — every command's metadata plus a lazy loader
 // per command file — so start-up and --help never load command code or zod; (2) bundle src/
-// into dist/ with esbuild: ESM with code splitting, dependencies bundled in, so start-up reads a
-// few files instead of hundreds and lazily imported modules land in chunks of their own.
-import { build } from "esbuild";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// into dist/ with esbuild: code splitting, dependencies bundled in, so start-up reads a few files
+// instead of hundreds and lazily imported modules land in chunks of their own; (3) turn each chunk
+// into CommonJS (dist/package.json says so): require() is synchronous, needs no ES module loader,
+// and its compiled code can be cached on Node 20 (src/boot/compile-cache.ts), where ES modules'
+// cannot. dist/build-id names this build for that cache.
+import { build, transform } from "esbuild";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const root = new URL("..", import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+// commander requires node:child_process (with net, dgram and streams: ~3 ms) for executable
+// subcommands, which nixi never uses; it gets the module when it first spawns.
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const src = readFileSync(args.path, "utf8");
+      const line = "const childProcess = require('node:child_process');";
+      if (!src.includes(line)) throw new Error(`build: ${args.path} no longer has: ${line}`);
+      return { contents: src.replace(line, "const childProcess = { get spawn() { return require('node:child_process').spawn; } };"), loader: "js" };
+    });
+  },
+};
+
 const common = {
   bundle: true,
+  plugins: [lazyChildProcess],
   format: "esm",
   platform: "node",
   target: "node20",
@@ -74,15 +93,45 @@ export const MANIFEST_CATALOG: Catalog = {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-// 2. The bundle.
-rmSync(join(root, "dist"), { recursive: true, force: true });
-await build({
-  ...common,
-  entryPoints: [join(root, "src/main.ts"), join(root, "src/complete.ts")],
-  outdir: join(root, "dist"),
-  splitting: true,
-  minifySyntax: true,
-  minifyWhitespace: true,
-  // No source maps in the package (they doubled its size); NIXI_SOURCEMAP=1 for debugging.
-  sourcemap: process.env.NIXI_SOURCEMAP === "1" ? "linked" : false,
-});
+// 2. The bundle, split (ES modules are what esbuild splits), in a scratch folder.
+const esm = mkdtempSync(join(tmpdir(), "nixi-esm-"));
+const dist = join(root, "dist");
+try {
+  const { banner: _banner, ...cjsCommon } = common; // CommonJS has its own require()
+  await build({
+    ...cjsCommon,
+    entryPoints: [join(root, "src/main.ts"), join(root, "src/complete.ts"), join(root, "src/boot/compile-cache.ts")],
+    outdir: esm,
+    splitting: true,
+    // No source maps in the package (they doubled its size).
+  });
+  // 3. Each chunk as CommonJS: import() of a chunk becomes a require() of it.
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(join(dist, "boot"), { recursive: true });
+  const hash = createHash("sha256");
+  const chunks = readdirSync(esm, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith(".js"));
+  for (const d of chunks.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = join(d.parentPath ?? d.path, d.name).slice(esm.length + 1);
+    const code = readFileSync(join(esm, rel), "utf8");
+    const out = await transform(code, {
+      format: "cjs",
+      loader: "js",
+      platform: "node",
+      target: "node20",
+      supported: { "dynamic-import": false },
+      minifySyntax: true,
+      minifyWhitespace: true,
+      define: { "import.meta.url": "__nixiUrl" },
+      banner: code.includes("import.meta") ? 'const __nixiUrl=require("node:url").pathToFileURL(__filename).href;' : "",
+      logLevel: "warning",
+    });
+    if (/\bimport\(/.test(out.code.replace(/"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`|'(?:[^'\\]|\\.)*'/g, ""))) throw new Error(`build: ${rel} still has an import()`);
+    hash.update(rel).update(out.code);
+    mkdirSync(join(dist, rel, ".."), { recursive: true });
+    writeFileSync(join(dist, rel), out.code);
+  }
+  writeFileSync(join(dist, "package.json"), '{ "type": "commonjs" }\n');
+  writeFileSync(join(dist, "build-id"), hash.digest("hex").slice(0, 32) + "\n");
+} finally {
+  rmSync(esm, { recursive: true, force: true });
+}

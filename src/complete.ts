@@ -62,4 +62,4 @@ export async function complete(argv: string[]): Promise<void> {
   }
 }
 
-await complete(process.argv.slice(3));
+void complete(process.argv.slice(3));

@@ -1,6 +1,6 @@
 // config.toml: inventory, rebuild mode, ask settings, thresholds. Missing file = defaults.
 import { parse as parseToml, TomlError } from "smol-toml";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { NixiError } from "./errors.js";
@@ -138,7 +138,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv, opts: { m
 async function readConfigTable(path: string, opts: { mustExist?: boolean }): Promise<Record<string, unknown> | null> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (e: any) {
     if (e.code === "ENOENT" && !opts.mustExist) return null;
     throw new NixiError("CONFIG_INVALID", e.code === "ENOENT" ? `--config ${path}: no such file` : `cannot read ${path}: ${e.message}`, e.code === "ENOENT" ? "name an existing config.toml, or leave --config out for the default" : undefined);

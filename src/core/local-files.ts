@@ -4,9 +4,9 @@ import { NixiError } from "./errors.js";
 
 /** The file's text, or null when it does not exist. */
 export async function readLocalText(path: string): Promise<string | null> {
-  const { readFile } = await import("node:fs/promises");
+  const { readFileSync } = await import("node:fs");
   try {
-    return await readFile(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (e: any) {
     if (e.code === "ENOENT") return null;
     throw new NixiError("FAILED", `cannot read ${path}: ${e.message}`);

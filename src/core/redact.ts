@@ -124,8 +124,19 @@ export function redact(text: string): string {
 /** Does this text hold something shaped like a secret (a key, a token, a password assignment, URL credentials)? */
 export const looksLikeSecret = (text: string): boolean => redactShapes(text) !== text;
 
+// Every shape rule needs one of these characters, "login" (NETRC), or 20+ characters (the
+// AKIA... key id): text without them (a port, a unit name, a word) skips the ~30 expressions —
+// --json output runs every string through here. test/core/redact.test.ts checks the claim.
+const SHAPE_CHARS = /[-:=_.'"@/\\]|login/i;
+export const mayHaveShape = (text: string): boolean => text.length >= 20 || SHAPE_CHARS.test(text);
+
 /** The shape rules only (not the values registered during this run). */
 export function redactShapes(text: string): string {
+  return mayHaveShape(text) ? applyShapeRules(text) : text;
+}
+
+/** Every shape rule, without the shortcut (exported for the test of mayHaveShape). */
+export function applyShapeRules(text: string): string {
   let out = text;
   out = out.replace(PEM, (_m, kind, block = "") => `-----BEGIN ${kind}PRIVATE KEY${block}-----${MASK}-----END ${kind}PRIVATE KEY${block}-----`);
   out = out.replace(PUTTY, (_m, head) => `${head} ${MASK}`);

@@ -1,6 +1,9 @@
 // Runs on this machine. Machine paths are mapped under --root; programs are found on PATH
 // (argv arrays only, never a shell string).
-import { promises as fs, constants as fsc } from "node:fs";
+// Synchronous fs calls: nixi runs one local step at a time anyway, and each promise call is a
+// round trip through libuv's thread pool (and starting the pool) — most of a change's wait.
+import * as fs from "node:fs";
+import { constants as fsc } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
@@ -104,7 +107,7 @@ export class LocalExecutor implements Executor {
       if (!dir) continue;
       const p = join(dir, program);
       try {
-        await fs.access(p, fsc.X_OK);
+        fs.accessSync(p, fsc.X_OK);
         return p;
       } catch {}
     }
@@ -113,7 +116,7 @@ export class LocalExecutor implements Executor {
 
   async readFile(path: string): Promise<string | null> {
     try {
-      const text = await fs.readFile(this.hostPath(path), "utf8");
+      const text = fs.readFileSync(this.hostPath(path), "utf8");
       registerSecretFile(path, text);
       return text;
     } catch (e: any) {
@@ -124,32 +127,39 @@ export class LocalExecutor implements Executor {
 
   async writeFile(path: string, content: string, opts: WriteOptions = {}): Promise<void> {
     const target = this.hostPath(path);
-    await fs.mkdir(dirname(target), { recursive: true });
+    fs.mkdirSync(dirname(target), { recursive: true });
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
     // created 600 and chmod-ed after: a half-written temp file of a secret is never readable by others
-    const fh = await fs.open(tmp, "w", 0o600);
+    const fd = fs.openSync(tmp, "w", 0o600);
     try {
       try {
-        await fh.writeFile(content, "utf8");
-        await fh.chmod(opts.mode ?? 0o644);
-        await fh.sync();
+        fs.writeFileSync(fd, content, "utf8");
+        fs.fchmodSync(fd, opts.mode ?? 0o644);
+        fs.fsyncSync(fd);
       } finally {
-        await fh.close();
+        fs.closeSync(fd);
       }
-      await fs.rename(tmp, target);
+      fs.renameSync(tmp, target);
     } catch (e) {
       // any write error (ENOSPC, EIO, ...): no temp file is left behind
-      await fs.rm(tmp, { force: true });
+      fs.rmSync(tmp, { force: true });
       throw e;
     }
     // Make the rename durable too.
-    const dh = await fs.open(dirname(target), "r").catch(() => null);
-    if (dh) await dh.sync().catch(() => {}).finally(() => dh.close());
+    let dir: number | null = null;
+    try {
+      dir = fs.openSync(dirname(target), "r");
+      fs.fsyncSync(dir);
+    } catch {
+      // a folder that cannot be synced (some file systems) still has the file
+    } finally {
+      if (dir !== null) fs.closeSync(dir);
+    }
   }
 
   async stat(path: string): Promise<FileStat | null> {
     try {
-      const s = await fs.lstat(this.hostPath(path));
+      const s = fs.lstatSync(this.hostPath(path));
       return {
         type: s.isSymbolicLink() ? "symlink" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other",
         size: s.size,
@@ -177,14 +187,14 @@ export class LocalExecutor implements Executor {
       const candidate = "/" + [...out, part].join("/");
       let st;
       try {
-        st = await fs.lstat(this.hostPath(candidate));
+        st = fs.lstatSync(this.hostPath(candidate));
       } catch (e: any) {
         if (e.code === "ENOENT" || e.code === "ENOTDIR") return null;
         throw e;
       }
       if (st.isSymbolicLink()) {
         if (++hops > 40) return null;
-        const target = await fs.readlink(this.hostPath(candidate));
+        const target = fs.readlinkSync(this.hostPath(candidate));
         if (target.startsWith("/")) out.length = 0;
         parts = [...target.split("/").filter(Boolean), ...parts];
         continue;
@@ -196,7 +206,7 @@ export class LocalExecutor implements Executor {
 
   async readdir(path: string): Promise<string[]> {
     try {
-      return (await fs.readdir(this.hostPath(path))).sort();
+      return fs.readdirSync(this.hostPath(path)).sort();
     } catch (e: any) {
       if (e.code === "ENOENT") return [];
       throw e;
@@ -208,9 +218,9 @@ export class LocalExecutor implements Executor {
     if (opts.exclusive) {
       // A concurrent process may remove the empty parent between the two calls: try again.
       for (let attempt = 0; ; attempt++) {
-        await fs.mkdir(dirname(p), { recursive: true });
+        fs.mkdirSync(dirname(p), { recursive: true });
         try {
-          await fs.mkdir(p, { mode: opts.mode });
+          fs.mkdirSync(p, { mode: opts.mode });
           return true;
         } catch (e: any) {
           if (e.code === "EEXIST") return false;
@@ -218,30 +228,32 @@ export class LocalExecutor implements Executor {
         }
       }
     }
-    await fs.mkdir(p, { recursive: true, mode: opts.mode });
+    fs.mkdirSync(p, { recursive: true, mode: opts.mode });
     return true;
   }
 
   async remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
     const p = this.hostPath(path);
     if (!opts.recursive) {
-      const st = await fs.lstat(p).catch(() => null);
+      const st = fs.lstatSync(p, { throwIfNoEntry: false });
       if (st?.isDirectory()) {
-        await fs.rmdir(p).catch((e) => {
+        try {
+          fs.rmdirSync(p);
+        } catch (e: any) {
           if (e.code !== "ENOTEMPTY" && e.code !== "EEXIST" && e.code !== "ENOENT") throw e;
-        });
+        }
         return;
       }
     }
-    await fs.rm(p, { recursive: !!opts.recursive, force: true });
+    fs.rmSync(p, { recursive: !!opts.recursive, force: true });
   }
 
   async rename(from: string, to: string): Promise<void> {
-    await fs.rename(this.hostPath(from), this.hostPath(to));
+    fs.renameSync(this.hostPath(from), this.hostPath(to));
   }
 
   async chmod(path: string, mode: number): Promise<void> {
-    await fs.chmod(this.hostPath(path), mode);
+    fs.chmodSync(this.hostPath(path), mode);
   }
 
   /** Local files need no round trips: the steps run one by one (hard links and rename(2) for
@@ -251,17 +263,17 @@ export class LocalExecutor implements Executor {
       link: async (from, to) => {
         const src = this.hostPath(from);
         const dst = this.hostPath(to);
-        await fs.mkdir(dirname(dst), { recursive: true });
+        fs.mkdirSync(dirname(dst), { recursive: true });
         const tmp = join(dirname(dst), `.${basename(dst)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-        await fs.link(src, tmp);
+        fs.linkSync(src, tmp);
         try {
-          await fs.rename(tmp, dst);
+          fs.renameSync(tmp, dst);
         } catch (e) {
-          await fs.rm(tmp, { force: true });
+          fs.rmSync(tmp, { force: true });
           throw e;
         }
       },
-      rename: (from, to) => fs.rename(this.hostPath(from), this.hostPath(to)),
+      rename: async (from, to) => fs.renameSync(this.hostPath(from), this.hostPath(to)),
     });
   }
 
@@ -274,7 +286,7 @@ export class LocalExecutor implements Executor {
 
 async function exists(p: string): Promise<boolean> {
   try {
-    await fs.access(p);
+    fs.accessSync(p);
     return true;
   } catch {
     return false;

@@ -5,7 +5,7 @@
 // through nixi's own config loader as the system layer under the user's config.
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
@@ -221,7 +221,8 @@ describe("nix/package.nix with the real nixpkgs lib", () => {
         nodejs = "nodejs"; installShellFiles = "installShellFiles";
         ${registryArg}
       };
-    in { packages = pkg.passthru.packageLock.packages; pname = pkg.pname; version = pkg.version; hook = pkg.npmConfigHook; }`;
+    in { packages = pkg.passthru.packageLock.packages; pname = pkg.pname; version = pkg.version; hook = pkg.npmConfigHook;
+         files = pkg.passthru.sourcePaths; }`;
     return spawnSync("nix-instantiate", ["--eval", "--strict", "--json", "-E", expr], { env: nixEnv(), encoding: "utf8", timeout: 120_000 });
   };
 
@@ -239,6 +240,17 @@ describe("nix/package.nix with the real nixpkgs lib", () => {
       expect(out.packages[key].integrity).toBe(entry.integrity);
     }
     expect(out.packages["node_modules/@types/node"].resolved).toMatch(/\/@types\/node\/-\/node-[0-9.]+\.tgz$/);
+  });
+
+  it("its source holds everything of package.json's files that the build does not make", () => {
+    const r = evalPackage(`npmRegistry = "https://registry.invalid/";`);
+    expect(r.status, r.stderr).toBe(0);
+    const files: string[] = JSON.parse(r.stdout).files;
+    const pkgJson = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+    const wanted = [...pkgJson.files.filter((f: string) => f !== "dist"), "LICENSE", "README.md", "package-lock.json", "scripts/build.mjs"];
+    // (lib.fileset needs a newer Nix than this machine's to list files: the paths it is made of)
+    for (const w of wanted) expect(files.some((f) => f === w || w.startsWith(f + "/")), w).toBe(true);
+    for (const f of files) expect(existsSync(join(REPO, f)), f).toBe(true);
   });
 
   it("without a registry (and no npm mirror in nixpkgs) it stops with what to do", () => {
