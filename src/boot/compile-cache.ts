@@ -4,19 +4,18 @@
 //
 // The cache is code, so it is read only from a folder that is this user's alone: owned by the
 // effective uid, not writable by group or others (checked on the open file, not the path); anything
-// else is ignored, never trusted. One blob per build (dist/build-id: V8 checks only the source's
-// length, so a cache of another build must never be offered). Written at exit when a chunk had no
-// entry, atomically (a concurrent run loses entries at worst, never corrupts). NIXI_COMPILE_CACHE=0
-// turns it off.
+// else is ignored, never trusted. One file per chunk, in one folder per build (dist/build-id: V8
+// checks only the source's length, so data of another build must never be offered), so a command
+// reads the cache of just the chunks it loads. Written at exit for the chunks that had none,
+// atomically (temp file + rename). NIXI_COMPILE_CACHE=0 turns it off.
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, constants as fsc } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { Script } from "node:vm";
 import Module from "node:module";
 
-type Entry = [offset: number, length: number];
-const MAGIC = "nixi-cc1";
-/** Read whole at every start: entries of other commands are dropped beyond this. */
-const MAX_BLOB = 8 * 1024 * 1024;
+/** Cache files of one build, for one Node version and architecture, live in one folder. */
+const FOLDER_RE = /^[0-9a-f]{16,64}-v[0-9.]+-[a-z0-9]+$/;
+const MAX_FILE = 16 * 1024 * 1024;
 
 /** The cache folder: $XDG_CACHE_HOME/nixi or ~/.cache/nixi (absolute paths only). */
 export function cacheDir(env: NodeJS.ProcessEnv): string | null {
@@ -27,13 +26,28 @@ export function cacheDir(env: NodeJS.ProcessEnv): string | null {
 }
 
 /** True when the open file or folder belongs to this user and nobody else can write to it. */
-function private_(fd: number, uid: number): boolean {
+function isPrivate(fd: number, uid: number): boolean {
   const st = fstatSync(fd);
   return st.uid === uid && (st.mode & 0o022) === 0;
 }
 
-/** Reads the blob; null when missing, foreign, not private or malformed. */
-export function readBlob(file: string, uid: number): { index: Record<string, Entry>; data: Buffer } | null {
+/** True when the folder exists, is a folder, and is this user's alone. */
+export function privateDir(dir: string, uid: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    return isPrivate(fd, uid);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One chunk's cached data; null when missing, not a private regular file, or too large. */
+export function readEntry(file: string, uid: number): Buffer | null {
   let fd: number;
   try {
     fd = openSync(file, fsc.O_RDONLY | fsc.O_NOFOLLOW);
@@ -41,29 +55,16 @@ export function readBlob(file: string, uid: number): { index: Record<string, Ent
     return null;
   }
   try {
-    const dirFd = openSync(dirname(file), fsc.O_RDONLY | fsc.O_DIRECTORY);
-    const dirOk = private_(dirFd, uid);
-    closeSync(dirFd);
-    if (!dirOk || !private_(fd, uid)) return null;
-    const size = fstatSync(fd).size;
-    if (size < 12 || size > 2 * MAX_BLOB) return null;
-    const buf = Buffer.allocUnsafe(size);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0 || st.size === 0 || st.size > MAX_FILE) return null;
+    const buf = Buffer.allocUnsafe(st.size);
     let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
+    while (got < st.size) {
+      const n = readSync(fd, buf, got, st.size - got, got);
       if (n <= 0) return null;
       got += n;
     }
-    if (buf.subarray(0, 8).toString("latin1") !== MAGIC) return null;
-    const n = buf.readUInt32LE(8);
-    if (12 + n > size) return null;
-    const index = JSON.parse(buf.subarray(12, 12 + n).toString("utf8"));
-    const data = buf.subarray(12 + n);
-    if (typeof index !== "object" || index === null) return null;
-    for (const e of Object.values(index) as unknown[]) {
-      if (!Array.isArray(e) || e.length !== 2 || !e.every((x) => Number.isInteger(x) && x >= 0) || e[0] + e[1] > data.length) return null;
-    }
-    return { index, data };
+    return buf;
   } catch {
     return null;
   } finally {
@@ -71,64 +72,54 @@ export function readBlob(file: string, uid: number): { index: Record<string, Ent
   }
 }
 
-export function writeBlob(file: string, entries: Map<string, Buffer>): void {
-  const index: Record<string, Entry> = {};
-  let off = 0;
-  for (const [name, d] of entries) {
-    index[name] = [off, d.length];
-    off += d.length;
-  }
-  const head = Buffer.from(JSON.stringify(index));
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(head.length);
+/** Atomic replace, mode 600. */
+export function writeEntry(file: string, data: Buffer): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, "latin1"), len, head, ...entries.values()]), { mode: 0o600, flag: "wx" });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, data, { mode: 0o600, flag: "wx" });
+    renameSync(tmp, file);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
 }
 
-/** Makes (or checks) the private cache folder; null when it is not usable. */
-function usableDir(dir: string, uid: number): boolean {
+/** Makes the folders (700) and checks them; false when they are not usable. */
+function makePrivateDir(base: string, dir: string, uid: number): boolean {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const fd = openSync(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
-    try {
-      return private_(fd, uid);
-    } finally {
-      closeSync(fd);
-    }
   } catch {
     return false;
   }
+  return privateDir(base, uid) && privateDir(dir, uid);
 }
 
 /** Compiles the files under `distDir` through the cache from now on. Returns false when it is off. */
 export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NIXI_COMPILE_CACHE === "0" || typeof process.getuid !== "function") return false;
-  const dir = cacheDir(env);
-  if (!dir) return false;
+  if (env.NIXI_COMPILE_CACHE === "0" || typeof process.geteuid !== "function") return false;
+  const base = cacheDir(env);
+  if (!base) return false;
   let buildId: string;
   try {
     buildId = readFileSync(join(distDir, "build-id"), "utf8").trim();
   } catch {
     return false;
   }
-  if (!/^[0-9a-f]{16,64}$/.test(buildId)) return false;
-  const uid = process.geteuid ? process.geteuid() : process.getuid();
-  const file = join(dir, `${buildId}-${process.version}-${process.arch}.cache`);
-  const blob = readBlob(file, uid);
+  const folder = `${buildId}-${process.version}-${process.arch}`;
+  if (!FOLDER_RE.test(folder)) return false;
+  const uid = process.geteuid();
+  const dir = join(base, folder);
+  // the folders are checked once; each file again on its open descriptor
+  const readable = privateDir(base, uid) && privateDir(dir, uid);
   const prefix = distDir.endsWith(sep) ? distDir : distDir + sep;
-  const scripts = new Map<string, Script>();
-  let missed = false;
+  const missed = new Map<string, Script>();
   const proto = (Module as any).prototype;
   const compile = proto._compile;
   proto._compile = function (this: any, content: string, filename: string) {
     if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
-    const name = filename.slice(prefix.length);
-    const e = blob?.index[name];
-    const cachedData = e ? blob!.data.subarray(e[0], e[0] + e[1]) : undefined;
+    const name = filename.slice(prefix.length).replaceAll(sep, "_") + ".cache";
+    const cachedData = readable ? (readEntry(join(dir, name), uid) ?? undefined) : undefined;
     const script = new Script((Module as any).wrap(content), { filename, cachedData });
-    if (!cachedData || script.cachedDataRejected) missed = true;
-    scripts.set(name, script);
+    if (!cachedData || script.cachedDataRejected) missed.set(name, script);
     const fn = script.runInThisContext({ displayErrors: true });
     const mod = this;
     const require = (id: string) => mod.require(id);
@@ -137,22 +128,12 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
     return fn.call(mod.exports, mod.exports, require, mod, filename, dirname(filename));
   };
   process.once("exit", () => {
-    if (!missed || !usableDir(dir, uid)) return;
+    if (!missed.size || !makePrivateDir(base, dir, uid)) return;
     try {
-      const entries = new Map<string, Buffer>();
-      for (const [name, s] of scripts) entries.set(name, s.createCachedData());
-      // keep what other commands compiled (the blob grows to the chunks in use), up to a bound
-      let size = [...entries.values()].reduce((n, d) => n + d.length, 0);
-      if (blob) {
-        for (const [name, [o, l]] of Object.entries(blob.index)) {
-          if (entries.has(name) || size + l > MAX_BLOB) continue;
-          entries.set(name, blob.data.subarray(o, o + l));
-          size += l;
-        }
-      }
-      writeBlob(file, entries);
-      // blobs of other builds or Node versions are never read again
-      for (const f of readdirSync(dir)) if (f.endsWith(".cache") && join(dir, f) !== file) rmSync(join(dir, f), { force: true });
+      // at exit, so the data holds the functions this run compiled, not only the top level
+      for (const [name, s] of missed) writeEntry(join(dir, name), s.createCachedData());
+      // folders of other builds or Node versions are never read again
+      for (const f of readdirSync(base)) if (f !== folder && FOLDER_RE.test(f)) rmSync(join(base, f), { recursive: true, force: true });
     } catch {
       // a cache that cannot be written costs only speed
     }

@@ -1,6 +1,6 @@
 // The code cache of the built CLI on Node without module.enableCompileCache (src/boot/compile-cache.ts):
-// made private (folder 700, file 600) on the first run, read and left alone on the next, ignored when
-// it is not this user's alone, survives a corrupt blob, and off with NIXI_COMPILE_CACHE=0. Runs the
+// made private (folders 700, files 600) on the first run, read and left alone on the next, ignored when
+// it is not this user's alone, survives corrupt data, and off with NIXI_COMPILE_CACHE=0. Runs the
 // built bin/nixi; the ownership checks also as a unit (a foreign owner cannot be made without a
 // second user).
 import { describe, expect, it } from "vitest";
@@ -9,11 +9,11 @@ import Module from "node:module";
 import { join } from "node:path";
 import { REPO, runBin } from "../helpers/run.js";
 import { initialisedRoot, tempDir } from "../helpers/tree.js";
-import { cacheDir, readBlob, writeBlob } from "../../src/boot/compile-cache.js";
+import { cacheDir, privateDir, readEntry, writeEntry } from "../../src/boot/compile-cache.js";
 
 const ownCache = typeof (Module as any).enableCompileCache !== "function"; // Node < 22.1
 const buildId = () => readFileSync(join(REPO, "dist/build-id"), "utf8").trim();
-const blobName = () => `${buildId()}-${process.version}-${process.arch}.cache`;
+const folder = () => `${buildId()}-${process.version}-${process.arch}`;
 
 const root = initialisedRoot();
 async function fwList(home: string, env: Record<string, string> = {}) {
@@ -23,80 +23,80 @@ async function fwList(home: string, env: Record<string, string> = {}) {
 }
 
 describe("compile cache of the built CLI", () => {
-  it("first run writes a private blob for this build; the next run reads it and writes nothing", async () => {
+  it("first run writes a private file per loaded chunk for this build; the next run reads them and writes nothing", async () => {
     const home = tempDir();
     const first = await fwList(home);
-    const dir = join(home, ".cache/nixi");
+    const base = join(home, ".cache/nixi");
     if (!ownCache) {
       // Node's own compile cache is used instead: nixi writes none of its own
-      expect(existsSync(join(dir, blobName()))).toBe(false);
+      expect(existsSync(join(base, folder()))).toBe(false);
       return;
     }
-    const file = join(dir, blobName());
+    const dir = join(base, folder());
+    expect(statSync(base).mode & 0o777).toBe(0o700);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const blob = readBlob(file, process.getuid!());
-    expect(blob).not.toBeNull();
-    expect(Object.keys(blob!.index)).toContain("main.js");
-    const before = statSync(file);
+    const names = readdirSync(dir).sort();
+    expect(names).toContain("main.js.cache");
+    for (const n of names) expect([n, statSync(join(dir, n)).mode & 0o777]).toEqual([n, 0o600]);
+    const stamp = () => names.map((n) => statSync(join(dir, n))).map((s) => [s.ino, s.mtimeMs]);
+    const before = stamp();
     const second = await fwList(home);
     expect(second.json).toEqual(first.json);
-    const after = statSync(file);
-    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(readdirSync(dir).sort()).toEqual(names);
+    expect(stamp()).toEqual(before);
   });
 
-  it("a corrupt blob is rejected and replaced; the output is the same", async () => {
+  it("corrupt data is rejected and replaced; the output is the same", async () => {
     if (!ownCache) return expect(ownCache).toBe(false);
     const home = tempDir();
-    const dir = join(home, ".cache/nixi");
+    const dir = join(home, ".cache/nixi", folder());
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, blobName());
+    chmodSync(join(home, ".cache/nixi"), 0o700);
     const garbage = Buffer.alloc(300_000, 0x5a);
-    writeBlob(file, new Map([["main.js", garbage]]));
+    writeEntry(join(dir, "main.js.cache"), garbage);
     const r = await fwList(home);
     expect(r.json.ok).toBe(true);
-    const blob = readBlob(file, process.getuid!())!;
-    const main = blob.index["main.js"];
-    expect(blob.data.subarray(main[0], main[0] + main[1]).equals(garbage)).toBe(false);
+    expect(readEntry(join(dir, "main.js.cache"), process.getuid!())!.equals(garbage)).toBe(false);
   });
 
-  it("a blob of another build is removed when this build's is written", async () => {
+  it("the folder of another build is removed when this build's is written", async () => {
     if (!ownCache) return expect(ownCache).toBe(false);
     const home = tempDir();
-    const dir = join(home, ".cache/nixi");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeBlob(join(dir, `0123456789abcdef0123456789abcdef-${process.version}-${process.arch}.cache`), new Map([["main.js", Buffer.from("x")]]));
+    const base = join(home, ".cache/nixi");
+    const old = join(base, `0123456789abcdef0123456789abcdef-${process.version}-${process.arch}`);
+    mkdirSync(old, { recursive: true, mode: 0o700 });
+    writeEntry(join(old, "main.js.cache"), Buffer.from("x"));
+    writeFileSync(join(base, "notes.txt"), "not nixi's: left alone\n");
     await fwList(home);
-    expect(readdirSync(dir)).toEqual([blobName()]);
+    expect(readdirSync(base).sort()).toEqual([folder(), "notes.txt"].sort());
   });
 
   it("a folder others can write to is neither read nor written", async () => {
     if (!ownCache) return expect(ownCache).toBe(false);
     const home = tempDir();
-    const dir = join(home, ".cache/nixi");
-    mkdirSync(dir, { recursive: true });
-    chmodSync(dir, 0o777);
-    const file = join(dir, blobName());
-    writeBlob(file, new Map([["main.js", Buffer.from("planted")]]));
-    expect(readBlob(file, process.getuid!())).toBeNull();
-    const before = readFileSync(file);
+    const dir = join(home, ".cache/nixi", folder());
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(join(home, ".cache/nixi"), 0o777);
+    writeEntry(join(dir, "main.js.cache"), Buffer.from("planted"));
+    expect(privateDir(join(home, ".cache/nixi"), process.getuid!())).toBe(false);
     expect((await fwList(home)).json.ok).toBe(true);
-    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(readdirSync(dir)).toEqual(["main.js.cache"]);
+    expect(readFileSync(join(dir, "main.js.cache"), "utf8")).toBe("planted");
   });
 
-  it("a blob owned by someone else, or writable by others, is ignored", () => {
+  it("a file owned by someone else, writable by others, or not a regular file is ignored", () => {
     const dir = join(tempDir(), "nixi");
     mkdirSync(dir, { mode: 0o700 });
     const file = join(dir, "x.cache");
-    writeBlob(file, new Map([["main.js", Buffer.from("abc")]]));
-    expect(readBlob(file, process.getuid!())?.index).toEqual({ "main.js": [0, 3] });
-    expect(readBlob(file, process.getuid!() + 1)).toBeNull();
+    writeEntry(file, Buffer.from("abc"));
+    expect(readEntry(file, process.getuid!())?.toString()).toBe("abc");
+    expect(readEntry(file, process.getuid!() + 1)).toBeNull();
+    expect(privateDir(dir, process.getuid!() + 1)).toBe(false);
     chmodSync(file, 0o622);
-    expect(readBlob(file, process.getuid!())).toBeNull();
-    chmodSync(file, 0o600);
-    writeFileSync(file, "nixi-cc1\x05\x00\x00\x00{bad}");
-    chmodSync(file, 0o600);
-    expect(readBlob(file, process.getuid!())).toBeNull();
+    expect(readEntry(file, process.getuid!())).toBeNull();
+    mkdirSync(join(dir, "d.cache"), { mode: 0o700 });
+    expect(readEntry(join(dir, "d.cache"), process.getuid!())).toBeNull();
+    expect(readEntry(join(dir, "missing.cache"), process.getuid!())).toBeNull();
   });
 
   it("NIXI_COMPILE_CACHE=0 writes nothing; the folder follows XDG_CACHE_HOME, then HOME", async () => {
