@@ -50,6 +50,8 @@ export interface TranslateOptions {
   correction?: { previous: string[]; text: string };
   /** Each raw answer of the model (shown with -v). */
   debug?: (message: string) => void;
+  /** Each raw answer of the model, as it came (eval looks for attempts to bypass a gate). */
+  onAnswer?: (content: string) => void;
 }
 
 const RULES = `Rules:
@@ -97,6 +99,7 @@ export async function translate(o: TranslateOptions): Promise<Proposal> {
     for (let attempt = 0; ; attempt++) {
       const r = await o.client.chat(messages, schema, numPredict);
       p.raw.push(r.content);
+      o.onAnswer?.(r.content);
       o.debug?.(`ask: model answer: ${r.content}`);
       if (r.requestBytes > p.requestSize.bytes) p.requestSize = { bytes: r.requestBytes, tokensEstimate: estimateTokens(r.requestBytes), promptTokens: r.promptTokens };
       try {
