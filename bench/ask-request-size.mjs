@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 const answers = [
   { outcome: "commands", message: "", steps: [{ command: "fw open", context: false }, { command: "container deploy", context: false }] },
-  { s1: { nodes: ["web-server"], args: { ports: ["8080"] }, flags: { interface: "" } }, s2: { nodes: ["web-server"], args: { name: "nginx" }, flags: { image: "nginx:1.27", port: ["8080:80"], env: [], "env-secret": [], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, backend: "" } } },
+  { s1: { nodes: ["web-server"], args: { ports: ["8080"] }, flags: { interface: "" } }, s2: { nodes: ["web-server"], args: { name: "nginx" }, flags: { image: "nginx:1.27", port: ["8080:80"], env: [], "env-secret": [], volume: [], cmd: "", "depends-on": [], "restart-policy": "", "open-firewall": false, public: false, backend: "" } } },
 ];
 const bodies = [];
 const server = createServer((req, res) => {

@@ -24,7 +24,13 @@ export function scrubRequest(request: string): ScrubbedRequest {
     }
     return `<secret-${i + 1}>`;
   };
-  let text = request.replace(AFTER_KEYWORD, (m, key, sep, q, value: string) => (NOT_A_VALUE.test(value) || /^<secret-\d+>$/.test(value) ? m : `${key}${sep}${placeholder(value)}`));
+  let text = request.replace(AFTER_KEYWORD, (m, key, sep, q, raw: string) => {
+    // "password to hunter2; then ...": the sentence's punctuation is not part of the value (both forms are masked)
+    const value = q ? raw : raw.replace(/[.,;:!?)\]]+$/, "");
+    if (value.length < 3 || NOT_A_VALUE.test(value) || /^<secret-\d+>$/.test(value)) return m;
+    if (value !== raw) registerSecret(raw);
+    return `${key}${sep}${placeholder(value)}${raw.slice(value.length)}`;
+  });
   // anything else the output redaction would hide (token shapes, key=value, URL credentials)
   text = text
     .split(/(\s+)/)
