@@ -8,7 +8,7 @@
 // checks only the source's length, so data of another build must never be offered), so a command
 // reads the cache of just the chunks it loads. Written at exit for the chunks that had none,
 // atomically (temp file + rename). NIXI_COMPILE_CACHE=0 turns it off.
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, constants as fsc } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, constants as fsc } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { Script } from "node:vm";
 import Module from "node:module";
@@ -16,6 +16,7 @@ import Module from "node:module";
 /** Cache files of one build, for one Node version and architecture, live in one folder. */
 const FOLDER_RE = /^[0-9a-f]{16,64}-v[0-9.]+-[a-z0-9]+$/;
 const MAX_FILE = 16 * 1024 * 1024;
+const KEEP_OTHER_BUILDS = 3;
 
 /** The cache folder: $XDG_CACHE_HOME/nixi or ~/.cache/nixi (absolute paths only). */
 export function cacheDir(env: NodeJS.ProcessEnv): string | null {
@@ -122,18 +123,42 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
     if (!cachedData || script.cachedDataRejected) missed.set(name, script);
     const fn = script.runInThisContext({ displayErrors: true });
     const mod = this;
-    const require = (id: string) => mod.require(id);
+    const here = dirname(filename);
+    const require = (id: string) => {
+      // a chunk's require of a sibling chunk ("./chunk-X.js", all the bundle does): no search of
+      // node_modules paths, stat or realpath (dist/ is one real folder); the rest as node does it
+      if (id.startsWith("./") && id.indexOf("/", 2) === -1 && id.endsWith(".js")) {
+        const file = here + sep + id.slice(2);
+        const cached = (Module as any)._cache[file];
+        if (cached) return cached.exports;
+        const child = new (Module as any)(file, mod);
+        (Module as any)._cache[file] = child;
+        let ok = false;
+        try {
+          child.load(file);
+          ok = true;
+        } finally {
+          if (!ok) delete (Module as any)._cache[file];
+        }
+        return child.exports;
+      }
+      return mod.require(id);
+    };
     require.resolve = (id: string, o?: unknown) => (Module as any)._resolveFilename(id, mod, false, o);
     require.cache = (Module as any)._cache;
-    return fn.call(mod.exports, mod.exports, require, mod, filename, dirname(filename));
+    return fn.call(mod.exports, mod.exports, require, mod, filename, here);
   };
   process.once("exit", () => {
     if (!missed.size || !makePrivateDir(base, dir, uid)) return;
     try {
       // at exit, so the data holds the functions this run compiled, not only the top level
       for (const [name, s] of missed) writeEntry(join(dir, name), s.createCachedData());
-      // folders of other builds or Node versions are never read again
-      for (const f of readdirSync(base)) if (f !== folder && FOLDER_RE.test(f)) rmSync(join(base, f), { recursive: true, force: true });
+      // other builds or Node versions (an upgrade, or two installs in use): the newest few stay
+      const others = readdirSync(base)
+        .filter((f) => f !== folder && FOLDER_RE.test(f))
+        .map((f) => ({ f, t: statSync(join(base, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t);
+      for (const { f } of others.slice(KEEP_OTHER_BUILDS)) rmSync(join(base, f), { recursive: true, force: true });
     } catch {
       // a cache that cannot be written costs only speed
     }

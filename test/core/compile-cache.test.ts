@@ -4,7 +4,7 @@
 // built bin/nixi; the ownership checks also as a unit (a foreign owner cannot be made without a
 // second user).
 import { describe, expect, it } from "vitest";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { join } from "node:path";
 import { REPO, runBin } from "../helpers/run.js";
@@ -59,16 +59,21 @@ describe("compile cache of the built CLI", () => {
     expect(readEntry(join(dir, "main.js.cache"), process.getuid!())!.equals(garbage)).toBe(false);
   });
 
-  it("the folder of another build is removed when this build's is written", async () => {
+  it("folders of other builds: the three newest stay, older ones go when this build's is written", async () => {
     if (!ownCache) return expect(ownCache).toBe(false);
     const home = tempDir();
     const base = join(home, ".cache/nixi");
-    const old = join(base, `0123456789abcdef0123456789abcdef-${process.version}-${process.arch}`);
-    mkdirSync(old, { recursive: true, mode: 0o700 });
-    writeEntry(join(old, "main.js.cache"), Buffer.from("x"));
+    const others = [1, 2, 3, 4, 5].map((n) => join(base, `${String(n).repeat(32)}-${process.version}-${process.arch}`));
+    others.forEach((d, i) => {
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+      writeEntry(join(d, "main.js.cache"), Buffer.from("x"));
+      utimesSync(d, 1_000_000 + i * 1000, 1_000_000 + i * 1000); // 5 is the newest
+    });
+    chmodSync(base, 0o700);
     writeFileSync(join(base, "notes.txt"), "not nixi's: left alone\n");
     await fwList(home);
-    expect(readdirSync(base).sort()).toEqual([folder(), "notes.txt"].sort());
+    const names = (p: string) => p.slice(base.length + 1);
+    expect(readdirSync(base).sort()).toEqual([folder(), "notes.txt", ...others.slice(2).map(names)].sort());
   });
 
   it("a folder others can write to is neither read nor written", async () => {
