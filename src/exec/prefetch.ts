@@ -3,6 +3,7 @@
 // /srv/.credentials), so those checks cost no exec call of their own (#11: a remote change in a
 // bounded number of calls). A path the executor changes afterwards, or one below it, is read anew.
 import type { BatchOp, Executor, FileStat } from "../core/executor.js";
+import { registerSecretFile } from "./secret-files.js";
 
 export interface Prefetched {
   reads: Map<string, string | null>;
@@ -51,4 +52,28 @@ export function withPrefetched(exec: Executor, known: Prefetched): Executor {
       }
     },
   });
+}
+
+/** Read commands that need several files (issue 11): read `reads` and stat `stats` in ONE batch; the
+ *  executor returned answers those from memory and everything else as before. The steps are
+ *  optional (run without sudo): one that failed for another reason than "no such file" (a non-root
+ *  node reading /etc/shadow) is not kept, so asking for it runs the executor's own call with its
+ *  sudo retry and its error, as without the prefetch. */
+export async function prefetchFiles(exec: Executor, reads: string[], stats: string[] = []): Promise<Executor> {
+  const r = [...new Set(reads)];
+  const s = [...new Set(stats)];
+  if (r.length + s.length === 0) return exec;
+  const res = await exec.batch([...r.map((path) => ({ op: "read" as const, path, optional: true })), ...s.map((path) => ({ op: "stat" as const, path, optional: true }))]);
+  const known: Prefetched = { reads: new Map(), stats: new Map() };
+  r.forEach((path, i) => {
+    if (!res[i]?.ok || res[i].error) return;
+    const content = res[i].content ?? null;
+    registerSecretFile(path, content);
+    known.reads.set(path, content);
+  });
+  s.forEach((path, i) => {
+    const x = res[r.length + i];
+    if (x?.ok && !x.error) known.stats.set(path, x.stat ?? null);
+  });
+  return withPrefetched(exec, known);
 }

@@ -545,7 +545,9 @@ export class SshExecutor implements Executor {
     };
     const privileged = !!opts.privileged;
     let results = await once(privileged);
-    if (!privileged && !this.isRoot && batchIsReadOnly(ops) && results.some((x) => x.error && DENIED.test(x.error))) results = await once(true);
+    // optional steps run without sudo either way (batch.ts): only a denied required step is worth a second call
+    const deniedRequired = results.some((x, i) => x.error && DENIED.test(x.error) && !("optional" in ops[i] && ops[i].optional));
+    if (!privileged && !this.isRoot && batchIsReadOnly(ops) && deniedRequired) results = await once(true);
     return results;
   }
 

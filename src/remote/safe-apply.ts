@@ -57,8 +57,16 @@ export function wantsSafeApply(ctx: Ctx, mode: string): boolean {
   return safeApplySettings(ctx).enabled;
 }
 
+export interface SafeOptions {
+  /** What the log line calls the activation (default: argv joined). */
+  label?: string;
+  /** Put nixi's files back from .previous/ on a revert (default true). False for `system rollback`,
+   *  which changes no file of nixi's: .previous/ there is an older change, not this one's. */
+  restoreFiles?: boolean;
+}
+
 /** The detached script (runs as root on the node). */
-export function watchdogScript(ctx: Ctx, argv: string[], s: SafeApplySettings): string {
+export function watchdogScript(ctx: Ctx, argv: string[], s: SafeApplySettings, restoreFiles = true): string {
   const q = shQuote;
   const dir = ctx.config.nixiDir;
   const D = posix.join(dir, CANARY_DIR);
@@ -81,7 +89,7 @@ export function watchdogScript(ctx: Ctx, argv: string[], s: SafeApplySettings): 
     `echo reverted > "$D/decision"`,
     `nix-env --profile ${q(s.profile)} --set "$prev" >> "$D/revert.log" 2>&1`,
     `"$prev/bin/switch-to-configuration" switch >> "$D/revert.log" 2>&1; rs=$?`,
-    restore,
+    ...(restoreFiles ? [restore] : []),
     `rm -rf ${q(posix.join(dir, ".lock"))}`,
     // last: revert-status says the revert is complete (generation, files and lock)
     `echo "$rs" > "$D/revert-status"`,
@@ -114,20 +122,20 @@ export interface SafeResult extends RunResult {
 }
 
 /** Run the rebuild the safe way. Needs an SSH executor (ctx.node is remote). */
-export async function safeRebuild(ctx: Ctx, argv: string[], timeoutMs: number): Promise<SafeResult> {
+export async function safeRebuild(ctx: Ctx, argv: string[], timeoutMs: number, opts: SafeOptions = {}): Promise<SafeResult> {
   const s = safeApplySettings(ctx);
   const entry = ctx.config.nodes.find((n) => n.name === ctx.node);
   if (!entry) throw new NixiError("FAILED", `safe apply: node ${ctx.node} is not in the inventory`);
   const nonRoot = entry.user !== "root";
   const D = posix.join(ctx.config.nixiDir, CANARY_DIR);
-  ctx.log(`safe apply: ${argv.join(" ")} runs detached on ${ctx.node}; it switches back unless nixi confirms within ${s.timeoutSeconds} s over a new connection`);
+  ctx.log(`safe apply: ${opts.label ?? argv.join(" ")} runs detached on ${ctx.node}; it switches back unless nixi confirms within ${s.timeoutSeconds} s over a new connection`);
   const start = Date.now();
   let status: number | null = null;
   const parse = (r: RunResult) => {
     const m = /status (\d+)/.exec(r.stdout);
     if (m) status = Number(m[1]);
   };
-  const arm = await ctx.exec.run(["sh", "-c", armLine(ctx, watchdogScript(ctx, argv, s), nonRoot)], { timeoutMs: 8000 });
+  const arm = await ctx.exec.run(["sh", "-c", armLine(ctx, watchdogScript(ctx, argv, s, opts.restoreFiles ?? true), nonRoot)], { timeoutMs: 8000 });
   if (arm.exitCode !== 0 && !arm.timedOut) throw new NixiError("FAILED", `safe apply: could not start the detached rebuild on ${ctx.node} (exit ${arm.exitCode}): ${arm.stderr.trim().split("\n").pop() ?? ""}`);
   parse(arm);
   // wait for the status over the connection we have, as long as it answers

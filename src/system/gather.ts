@@ -90,11 +90,13 @@ export async function generations(ctx: Ctx): Promise<{ source: "nixos-rebuild" |
     } catch {}
     if (gens) {
       // Exact times (UTC) from the profile links; nixos-rebuild prints local time without a zone.
+      // one batch of stats, however many generations there are (issue 11)
       const dir = SYSTEM_PROFILE.replace(/\/[^/]*$/, "");
-      for (const g of gens) {
-        const st = await ctx.exec.stat(`${dir}/system-${g.generation}-link`).catch(() => null);
+      const sts = gens.length ? await ctx.exec.batch(gens.map((g) => ({ op: "stat" as const, path: `${dir}/system-${g.generation}-link`, optional: true }))).catch(() => []) : [];
+      gens.forEach((g, i) => {
+        const st = sts[i]?.stat;
         if (st) g.date = new Date(st.mtimeMs).toISOString();
-      }
+      });
       return { source: "nixos-rebuild", generations: gens };
     }
   }

@@ -32,6 +32,9 @@ export default defineCommand<Record<string, never>, DiffData>({
     const { createTwoFilesPatch } = await namedExports(import("diff"));
     const dir = ctx.config.nixiDir;
     const appliedDir = posix.join(dir, APPLIED_DIR);
+    // both generations of every file in one round trip (issue 11)
+    const paths = OWNED_FILES.flatMap((f) => [posix.join(dir, f), posix.join(appliedDir, f)]);
+    ctx = { ...ctx, exec: await (await import("../../exec/prefetch.js")).prefetchFiles(ctx.exec, paths, [appliedDir]) };
     const applied = (await ctx.exec.stat(appliedDir))?.type === "dir";
     const files: FileDiff[] = [];
     for (const f of OWNED_FILES) {

@@ -20,6 +20,9 @@ export default defineCommand<Record<string, never>, { files: ShownFile[] }>({
   async run(ctx) {
     const { OWNED_FILES } = await import("../../nixos/generate.js");
     const files: ShownFile[] = [];
+    // every file in one round trip (issue 11)
+    const owned = OWNED_FILES.map((f) => posix.join(ctx.config.nixiDir, f));
+    ctx = { ...ctx, exec: await (await import("../../exec/prefetch.js")).prefetchFiles(ctx.exec, [ctx.config.configurationNix, ...owned], owned) };
     const show = async (path: string, kind: ShownFile["kind"]) => {
       const text = await ctx.exec.readFile(path);
       files.push({ path, kind, exists: text !== null, content: text === null ? null : redact(text) });

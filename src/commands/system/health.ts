@@ -45,7 +45,10 @@ export default defineCommand<{ diskPercent?: number; memoryPercent?: number; loa
         return null;
       }
     };
-    const [memText, loadText, cpuText, psiText] = await Promise.all(["/proc/meminfo", "/proc/loadavg", "/proc/cpuinfo", "/proc/pressure/memory"].map((f) => g.readText(ctx, f)));
+    const FILES = ["/proc/meminfo", "/proc/loadavg", "/proc/cpuinfo", "/proc/pressure/memory"];
+    // the files and the hostname in one round trip (issue 11)
+    ctx = { ...ctx, exec: await (await import("../../exec/prefetch.js")).prefetchFiles(ctx.exec, [...FILES, "/etc/hostname", "/proc/sys/kernel/hostname"]) };
+    const [memText, loadText, cpuText, psiText] = await Promise.all(FILES.map((f) => g.readText(ctx, f)));
     const readings = {
       disks: await safe(() => g.diskUse(ctx), "disk check"),
       memory: parse(memText, p.parseMeminfo),

@@ -51,9 +51,10 @@ export default defineCommand<Record<string, never>, SystemInfo>({
         return null;
       }
     };
-    const [osText, kernelText, uptimeText, cpuText, memText, loadText] = await Promise.all(
-      ["/etc/os-release", "/proc/sys/kernel/osrelease", "/proc/uptime", "/proc/cpuinfo", "/proc/meminfo", "/proc/loadavg"].map((f) => g.readText(ctx, f)),
-    );
+    const FILES = ["/etc/os-release", "/proc/sys/kernel/osrelease", "/proc/uptime", "/proc/cpuinfo", "/proc/meminfo", "/proc/loadavg"];
+    // the files (and the hostname, the flake check) in one round trip (issue 11)
+    ctx = { ...ctx, exec: await (await import("../../exec/prefetch.js")).prefetchFiles(ctx.exec, [...FILES, "/etc/hostname", "/proc/sys/kernel/hostname"], [`${g.nixosDir(ctx)}/flake.nix`]) };
+    const [osText, kernelText, uptimeText, cpuText, memText, loadText] = await Promise.all(FILES.map((f) => g.readText(ctx, f)));
     let generation: number | null = null;
     try {
       generation = (await g.generations(ctx)).generations.find((x) => x.current)?.generation ?? null;

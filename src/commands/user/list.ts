@@ -30,6 +30,9 @@ export default defineCommand<{ all?: boolean }, { users: Row[] }>({
   examples: ["nixi user list", "nixi user list --all --json"],
   jsonFields: ["users"],
   async run(ctx, { all }) {
+    // the four files in one round trip (issue 11)
+    const { prefetchFiles } = await import("../../exec/prefetch.js");
+    ctx = { ...ctx, exec: await prefetchFiles(ctx.exec, ["/etc/passwd", "/etc/group", "/etc/shadow", `${ctx.config.nixiDir}/state.toml`]) };
     const [passwd, groups, locks, state] = await Promise.all([readPasswd(ctx), readGroups(ctx), readShadowLocks(ctx), loadState(ctx)]);
     const declared = readUsers(state);
     const byGid = new Map(groups.map((g) => [g.gid, g.name]));

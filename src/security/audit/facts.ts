@@ -4,6 +4,7 @@
 import type { Ctx } from "../../core/context.js";
 import type { FileStat } from "../../core/executor.js";
 import { loadState, type State } from "../../nixos/state.js";
+import { prefetchFiles } from "../../exec/prefetch.js";
 
 export interface Facts {
   state: State | null;
@@ -81,6 +82,12 @@ export async function gatherFacts(ctx: Ctx, opts: { storeBudgetMs?: number } = {
     state: null, sshd: null, nft: null, ss: null, sysctl: new Map(), sudoers: null, nixConf: null, srv: null, owners: new Map(), credentials: null,
     credentialFiles: [], units: new Map(), systemProfile: null, analyzeSecurity: null, lsblk: null, secureBoot: null, storeSample: null, why: new Map(),
   };
+  // the files and stats below in one round trip (issue 11)
+  const sysctlPaths = SYSCTLS.map((k) => `/proc/sys/${k.replace(/\./g, "/")}`);
+  ctx = {
+    ...ctx,
+    exec: await prefetchFiles(ctx.exec, [`${ctx.config.nixiDir}/state.toml`, ...sysctlPaths, "/etc/sudoers", "/etc/nix/nix.conf"], ["/srv", "/srv/.credentials", "/nix/var/nix/profiles/system"]),
+  };
   try {
     facts.state = await loadState(ctx);
   } catch (e: any) {
@@ -106,9 +113,9 @@ export async function gatherFacts(ctx: Ctx, opts: { storeBudgetMs?: number } = {
   facts.srv = await ctx.exec.stat("/srv").catch(() => null);
   facts.credentials = await ctx.exec.stat("/srv/.credentials").catch(() => null);
   if (facts.credentials?.type === "dir") {
-    for (const name of (await ctx.exec.readdir("/srv/.credentials").catch(() => [] as string[])).slice(0, 200)) {
-      facts.credentialFiles.push({ name, stat: await ctx.exec.stat(`/srv/.credentials/${name}`).catch(() => null) });
-    }
+    const names = (await ctx.exec.readdir("/srv/.credentials").catch(() => [] as string[])).slice(0, 200);
+    const sts = names.length ? await ctx.exec.batch(names.map((n) => ({ op: "stat" as const, path: `/srv/.credentials/${n}`, optional: true }))).catch(() => []) : [];
+    names.forEach((name, i) => facts.credentialFiles.push({ name, stat: sts[i]?.stat ?? null }));
   }
   // owners in one call (FileStat has no uid): `stat -c '%u %n'` names each path as it was given
   const owned = [...(facts.srv ? ["/srv"] : []), ...(facts.credentials ? ["/srv/.credentials"] : []), ...facts.credentialFiles.filter((c) => c.stat).map((c) => `/srv/.credentials/${c.name}`)];

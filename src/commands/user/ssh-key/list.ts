@@ -22,6 +22,9 @@ export default defineCommand<{ name: string }, { name: string; file: string; key
   examples: ["nixi user ssh-key list alice", "nixi user ssh-key list alice --json"],
   jsonFields: ["name", "file", "keys"],
   async run(ctx, { name }) {
+    // state.toml and /etc/passwd in one round trip; the key file (its path is in /etc/passwd) is the second (issue 11)
+    const { prefetchFiles } = await import("../../../exec/prefetch.js");
+    ctx = { ...ctx, exec: await prefetchFiles(ctx.exec, [`${ctx.config.nixiDir}/state.toml`, "/etc/passwd"]) };
     const declared = readUsers(await loadState(ctx))[name];
     const u = await requireUser(ctx, name).catch((e) => {
       if (declared) return null; // declared, not created yet (no rebuild since)
