@@ -31,24 +31,25 @@ const NETRC = /\b(login\s+\S+\s+(?:password|passwd)\s+)(\S+)/gi;
 const FLAG = /(?<![A-Za-z0-9])(--?[A-Za-z0-9_-]*(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|auth[_-]?key|credentials?)(?![A-Za-z0-9_-]*(?:file|path|dir)\b)[A-Za-z0-9_-]*)(=|\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi;
 // nixi's own flags that take a NAME of a secret, not a secret
 const NAME_FLAGS = /^--?(env-secret|remove-secret|match-token|no-ask-password|secret-env)$/i;
-// Well-known token shapes
-const TOKENS = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\bxox[abeprs]-[A-Za-z0-9-]{10,}\b/g, // Slack
-  /\bxapp-[A-Za-z0-9-]{10,}\b/g, // Slack app-level
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key id
-  /\bsk-[A-Za-z0-9_-]{20,}\b/g, // OpenAI-style
-  /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{10,}\b/g, // Stripe-style sk_live_/rk_test_/pk_live_
-  /\bwhsec_[A-Za-z0-9]{10,}\b/g, // webhook signing secrets
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, // JWT
-  /\bglpat-[A-Za-z0-9_-]{20,}\b/g, // GitLab
-  /\bnpm_[A-Za-z0-9]{30,}\b/g, // npm
-  /\bhf_[A-Za-z0-9]{30,}\b/g, // Hugging Face
-  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API key
-  /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/g, // SendGrid
-  /\bAGE-SECRET-KEY-1[0-9A-Z]{20,}\b/g, // age identity
-  /\btskey-[A-Za-z0-9-]{16,}\b/g, // Tailscale auth key
+// Well-known token shapes, each with the literal text it cannot match without (an expression is
+// compiled on first use: ~50 us each, most of a short command's redaction when run on every string)
+const TOKENS: Array<[RegExp, string[]]> = [
+  [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, ["gh"]], // GitHub
+  [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, ["github_pat_"]],
+  [/\bxox[abeprs]-[A-Za-z0-9-]{10,}\b/g, ["xox"]], // Slack
+  [/\bxapp-[A-Za-z0-9-]{10,}\b/g, ["xapp-"]], // Slack app-level
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, ["AKIA", "ASIA"]], // AWS access key id
+  [/\bsk-[A-Za-z0-9_-]{20,}\b/g, ["sk-"]], // OpenAI-style
+  [/\b[rsp]k_(?:live|test)_[A-Za-z0-9]{10,}\b/g, ["k_live_", "k_test_"]], // Stripe-style sk_live_/rk_test_/pk_live_
+  [/\bwhsec_[A-Za-z0-9]{10,}\b/g, ["whsec_"]], // webhook signing secrets
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, ["eyJ"]], // JWT
+  [/\bglpat-[A-Za-z0-9_-]{20,}\b/g, ["glpat-"]], // GitLab
+  [/\bnpm_[A-Za-z0-9]{30,}\b/g, ["npm_"]], // npm
+  [/\bhf_[A-Za-z0-9]{30,}\b/g, ["hf_"]], // Hugging Face
+  [/\bAIza[0-9A-Za-z_-]{35}\b/g, ["AIza"]], // Google API key
+  [/\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/g, ["SG."]], // SendGrid
+  [/\bAGE-SECRET-KEY-1[0-9A-Z]{20,}\b/g, ["AGE-SECRET-KEY-1"]], // age identity
+  [/\btskey-[A-Za-z0-9-]{16,}\b/g, ["tskey-"]], // Tailscale auth key
 ];
 
 /** Exact values known to be secret during this run (a value just read from a prompt, a credentials file nixi read back). */
@@ -84,10 +85,17 @@ const isReference = (key: string) => /(file|path|files|paths|dir)$/i.test(key);
 const lastSegment = (path: string) => (path.match(/(?:"([^"]*)"|([^."]+))$/) ?? [])[1] ?? (path.match(/([^."]+)$/) ?? [])[1] ?? path;
 /** Does this key (possibly quoted, possibly with spaces) name a secret value? */
 export function isRedactedKey(key: string): boolean {
-  const name = key.replace(/[\s"']/g, "");
-  if (KNOWN_NOT_SECRET.has(name.toLowerCase()) || isReference(name)) return false;
-  return SECRET_KEY_NAME.test(name);
+  let v = keyVerdicts.get(key);
+  if (v === undefined) {
+    const name = key.replace(/[\s"']/g, "");
+    v = !(KNOWN_NOT_SECRET.has(name.toLowerCase()) || isReference(name)) && SECRET_KEY_NAME.test(name);
+    if (keyVerdicts.size > 4096) keyVerdicts.clear();
+    keyVerdicts.set(key, v);
+  }
+  return v;
 }
+// --json output asks about the same few keys once per row
+const keyVerdicts = new Map<string, boolean>();
 
 /** `secret = <expression>;` in Nix: mask the whole expression, keep line breaks (and a diff's +/- column). */
 function maskNixValues(text: string): string {
@@ -135,17 +143,23 @@ export function redactShapes(text: string): string {
   return mayHaveShape(text) ? applyShapeRules(text) : text;
 }
 
-/** Every shape rule, without the shortcut (exported for the test of mayHaveShape). */
-export function applyShapeRules(text: string): string {
+/** Every shape rule; `gated` skips a rule when the text lacks the literal it needs (the test
+ *  compares both ways). */
+export function applyShapeRules(text: string, gated = true): string {
   let out = text;
-  out = out.replace(PEM, (_m, kind, block = "") => `-----BEGIN ${kind}PRIVATE KEY${block}-----${MASK}-----END ${kind}PRIVATE KEY${block}-----`);
-  out = out.replace(PUTTY, (_m, head) => `${head} ${MASK}`);
-  out = out.replace(AUTH_HEADER, (_m, name, sep, scheme) => `${name}${sep}${scheme ? scheme + " " : ""}${MASK}`);
-  out = out.replace(URL_CREDENTIALS, (_m, prefix) => `${prefix}:${MASK}@`);
-  out = out.replace(URL_TOKEN_USER, (m, scheme, user: string) =>
-    user !== MASK && (WEB_SCHEME.test(scheme) || (user.length >= 20 && /\d/.test(user) && /[A-Za-z]/.test(user))) ? `${scheme}://${MASK}@` : m,
-  );
-  out = maskNixValues(out);
+  const lower = gated ? text.toLowerCase() : "";
+  const has = (...parts: string[]) => !gated || parts.some((p) => text.includes(p));
+  const hasLower = (...parts: string[]) => !gated || parts.some((p) => lower.includes(p));
+  if (has("PRIVATE KEY")) out = out.replace(PEM, (_m, kind, block = "") => `-----BEGIN ${kind}PRIVATE KEY${block}-----${MASK}-----END ${kind}PRIVATE KEY${block}-----`);
+  if (has("PuTTY-User-Key-File-")) out = out.replace(PUTTY, (_m, head) => `${head} ${MASK}`);
+  if (hasLower("authorization")) out = out.replace(AUTH_HEADER, (_m, name, sep, scheme) => `${name}${sep}${scheme ? scheme + " " : ""}${MASK}`);
+  if (has("://")) {
+    out = out.replace(URL_CREDENTIALS, (_m, prefix) => `${prefix}:${MASK}@`);
+    out = out.replace(URL_TOKEN_USER, (m, scheme, user: string) =>
+      user !== MASK && (WEB_SCHEME.test(scheme) || (user.length >= 20 && /\d/.test(user) && /[A-Za-z]/.test(user))) ? `${scheme}://${MASK}@` : m,
+    );
+  }
+  if (has("=")) out = maskNixValues(out);
   const assign = (m: string, q: string, key: string, sep: string, value: string, offset: number, whole: string) => {
     // Paths to secret files are references, not secrets ("passwordFile = /srv/.credentials/x").
     if (!isRedactedKey(key) || value === MASK || /^["']?\*+["']?$|^(true|false|null)$/.test(value) || SECRET_REFERENCE.test(value)) return m;
@@ -156,12 +170,16 @@ export function applyShapeRules(text: string): string {
     if (/^[|>]/.test(value)) return `${q}${key}${q}${sep}${MASK}${value.endsWith("\n") ? "\n" : ""}`;
     return `${q}${key}${q}${sep}${quote}${MASK}${quote}`;
   };
-  out = out.replace(QUOTED_ASSIGNMENT, assign);
-  out = out.replace(ASSIGNMENT, assign);
-  out = out.replace(SQL_PASSWORD, (_m, head) => `${head}'${MASK}'`);
-  out = out.replace(NETRC, (_m, head) => `${head}${MASK}`);
-  out = out.replace(FLAG, (m, flag, sep, value) => (NAME_FLAGS.test(flag) || value === MASK || /^["']?\*+["']?$/.test(value) ? m : `${flag}${sep}${MASK}`));
-  for (const re of TOKENS) out = out.replace(re, MASK);
+  if (has(":", "=")) {
+    if (has('"', "'")) out = out.replace(QUOTED_ASSIGNMENT, assign);
+    out = out.replace(ASSIGNMENT, assign);
+  }
+  if (hasLower("password", "identified")) out = out.replace(SQL_PASSWORD, (_m, head) => `${head}'${MASK}'`);
+  if (hasLower("login")) out = out.replace(NETRC, (_m, head) => `${head}${MASK}`);
+  if (has("-") && hasLower("pass", "secret", "token", "api", "auth", "credential")) {
+    out = out.replace(FLAG, (m, flag, sep, value) => (NAME_FLAGS.test(flag) || value === MASK || /^["']?\*+["']?$/.test(value) ? m : `${flag}${sep}${MASK}`));
+  }
+  for (const [re, literals] of TOKENS) if (has(...literals)) out = out.replace(re, MASK);
   return out;
 }
 

@@ -140,7 +140,7 @@ describe("the shortcut for text no shape rule can match (mayHaveShape)", () => {
     const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t\n,;!?()[]{}|<>+*&%$#~^`";
     const words = ["password", "pass", "token", "secret", "AKIA", "ghp", "sk", "eyJ", "BEGIN", "PRIVATE KEY", "Authorization", "bearer", "identified by", "passwd"];
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n);
     let skipped = 0;
     for (let i = 0; i < 20000; i++) {
       let t = "";
@@ -159,5 +159,29 @@ describe("the shortcut for text no shape rule can match (mayHaveShape)", () => {
       expect(redactShapes(t)).toBe(applyShapeRules(t));
       expect(redactShapes(t)).toContain("***");
     }
+  });
+});
+
+describe("each rule runs only when the text has the literal it needs (gated)", () => {
+  it("gated and ungated rules agree on texts built from the rules' own pieces", () => {
+    const pieces = [
+      "password", "Password=", "pass", "secret", "token", "api_key", "auth", "credential", "login bob ", "identified by ", "'x'", '"y"',
+      "=", ": ", "://", "https://", "user:pw@", "@host", "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----", "PuTTY-User-Key-File-2: ",
+      "Private-MAC: ab", "Authorization: Bearer ", "--password ", "--db-token=", "ghp_", "github_pat_", "xoxb-", "xapp-", "AKIA", "ASIA", "sk-",
+      "sk_live_", "rk_test_", "whsec_", "eyJ", ".", "glpat-", "npm_", "hf_", "AIza", "SG.", "AGE-SECRET-KEY-1", "tskey-", "ABCDEFGHIJKLMNOP",
+      "0123456789abcdefghij", "klmnopqrstuvwxyzABCD", " ", "\n", ";", "[a, b]", "{ x }", "''nix''", "|\n  block\n", "db.password = ", "_pw=",
+    ];
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n);
+    let masked = 0;
+    for (let i = 0; i < 20000; i++) {
+      let t = "";
+      const n = 1 + rnd(8);
+      for (let k = 0; k < n; k++) t += pieces[rnd(pieces.length)];
+      const full = applyShapeRules(t, false);
+      expect(applyShapeRules(t, true), JSON.stringify(t)).toBe(full);
+      if (full !== t) masked++;
+    }
+    expect(masked).toBeGreaterThan(5000);
   });
 });
