@@ -20,10 +20,15 @@ const KEEP_OTHER_BUILDS = 3;
 
 /** The cache folder: $XDG_CACHE_HOME/nixi or ~/.cache/nixi (absolute paths only). */
 export function cacheDir(env: NodeJS.ProcessEnv): string | null {
+  return cacheHome(env)?.dir ?? null;
+}
+
+/** The cache folder and the folder it lives in ($XDG_CACHE_HOME, or $HOME). */
+function cacheHome(env: NodeJS.ProcessEnv): { dir: string; owner: string } | null {
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg && xdg.startsWith("/")) return join(xdg, "nixi");
+  if (xdg && xdg.startsWith("/")) return { dir: join(xdg, "nixi"), owner: xdg };
   const home = env.HOME;
-  return home && home.startsWith("/") ? join(home, ".cache", "nixi") : null;
+  return home && home.startsWith("/") ? { dir: join(home, ".cache", "nixi"), owner: home } : null;
 }
 
 /** True when the open file or folder belongs to this user and nobody else can write to it. */
@@ -97,8 +102,16 @@ function makePrivateDir(base: string, dir: string, uid: number): boolean {
 /** Compiles the files under `distDir` through the cache from now on. Returns false when it is off. */
 export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NIXI_COMPILE_CACHE === "0" || typeof process.geteuid !== "function") return false;
-  const base = cacheDir(env);
-  if (!base) return false;
+  const where = cacheHome(env);
+  if (!where) return false;
+  const base = where.dir;
+  const uid = process.geteuid();
+  // `sudo nixi` with the caller's HOME: no cache, and no root-owned folders in someone else's home
+  try {
+    if (statSync(where.owner).uid !== uid) return false;
+  } catch {
+    return false;
+  }
   let buildId: string;
   try {
     buildId = readFileSync(join(distDir, "build-id"), "utf8").trim();
@@ -107,7 +120,6 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
   }
   const folder = `${buildId}-${process.version}-${process.arch}`;
   if (!FOLDER_RE.test(folder)) return false;
-  const uid = process.geteuid();
   const dir = join(base, folder);
   // the folders are checked once; each file again on its open descriptor
   const readable = privateDir(base, uid) && privateDir(dir, uid);

@@ -4,7 +4,7 @@
 // built bin/nixi; the ownership checks also as a unit (a foreign owner cannot be made without a
 // second user).
 import { describe, expect, it } from "vitest";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { join } from "node:path";
 import { REPO, runBin } from "../helpers/run.js";
@@ -102,6 +102,14 @@ describe("compile cache of the built CLI", () => {
     mkdirSync(join(dir, "d.cache"), { mode: 0o700 });
     expect(readEntry(join(dir, "d.cache"), process.getuid!())).toBeNull();
     expect(readEntry(join(dir, "missing.cache"), process.getuid!())).toBeNull();
+  });
+
+  it("a HOME that is not this user's (sudo keeping the caller's HOME) gets no cache folder", async () => {
+    const home = tempDir();
+    chmodSync(home, 0o755);
+    chownSync(home, 65534, 65534);
+    await fwList(home);
+    expect(readdirSync(home)).toEqual([]);
   });
 
   it("NIXI_COMPILE_CACHE=0 writes nothing; the folder follows XDG_CACHE_HOME, then HOME", async () => {
