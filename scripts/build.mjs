@@ -135,3 +135,17 @@ try {
 } finally {
   rmSync(esm, { recursive: true, force: true });
 }
+
+// 4. `nixi --help` as text: the top-level help depends only on the registry (80 columns wide
+// everywhere, see src/cli.ts), so bin/nixi prints it without loading the CLI.
+{
+  const { spawnSync } = await import("node:child_process");
+  const home = mkdtempSync(join(tmpdir(), "nixi-help-"));
+  try {
+    const r = spawnSync(process.execPath, [join(root, "bin/nixi"), "--help"], { encoding: "utf8", env: { PATH: process.env.PATH, HOME: home, NO_COLOR: "1", NIXI_COMPILE_CACHE: "0", NIXI_CONFIG: "/nonexistent/config.toml" } });
+    if (r.status !== 0 || !r.stdout.startsWith("Usage: nixi")) throw new Error(`build: nixi --help failed (${r.status}): ${r.stderr}`);
+    writeFileSync(join(dist, "help.txt"), r.stdout);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -35,15 +35,19 @@ function colorAllowed(env: NodeJS.ProcessEnv, tty: boolean, argv: string[]): boo
 function buildIO(partial: Partial<IO> | undefined, env: NodeJS.ProcessEnv, argv: string[]): IO {
   const stdout = partial?.stdout ?? process.stdout;
   const stdoutIsTTY = partial?.stdoutIsTTY ?? !!(process.stdout as any).isTTY;
-  return {
+  const io = {
     stdout,
     stderr: partial?.stderr ?? process.stderr,
-    stdin: partial?.stdin ?? process.stdin,
-    stdinIsTTY: partial?.stdinIsTTY ?? !!(process.stdin as any).isTTY,
     stdoutIsTTY,
     stderrIsTTY: partial?.stderrIsTTY ?? !!(process.stderr as any).isTTY,
     color: partial?.color ?? colorAllowed(env, stdoutIsTTY, argv),
-  };
+  } as IO;
+  // process.stdin is made on first use (its stream loads fs streams and readline, or tty and net):
+  // most commands never read it or ask whether it is a terminal
+  let stdinIsTTY: boolean | undefined = partial?.stdinIsTTY;
+  Object.defineProperty(io, "stdin", { get: () => partial?.stdin ?? process.stdin, enumerable: true });
+  Object.defineProperty(io, "stdinIsTTY", { get: () => (stdinIsTTY ??= !!(process.stdin as any).isTTY), enumerable: true });
+  return io;
 }
 
 function addGlobalOptions(cmd: Command): Command {
@@ -189,8 +193,10 @@ export function buildProgram(io: IO, catalog: Catalog, argv: string[], onSelect:
     .exitOverride()
     .showSuggestionAfterError(true)
     // Global options live on the program only; commander accepts them after the command path
-    // too, and subcommands inherit this help setting so their --help lists them.
-    .configureHelp({ showGlobalOptions: true })
+    // too, and subcommands inherit this help setting so their --help lists them. Help is 80
+    // columns wide on every terminal: the same text as the man pages' source, and the top-level
+    // help can be written by the build (dist/help.txt, printed by bin/nixi without loading this).
+    .configureHelp({ showGlobalOptions: true, helpWidth: 80 })
     .addHelpText("after", "\nExit codes: `nixi help exit-codes`. JSON output: add --json to any command.");
   addGlobalOptions(program);
   // Only the part of the tree the command line walks into is built: the top level, and the

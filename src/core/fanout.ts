@@ -9,7 +9,7 @@ import { toNixiError } from "./errors.js";
 export function parallelism(inv: Invocation, config: Config, targets: number): number {
   const { flags, io, spec } = inv;
   // Confirmation prompts cannot be answered for several nodes at once: ask node by node.
-  const prompts = spec.risk === "change" && !flags.yes && !flags.dryRun && io.stdinIsTTY && io.stdoutIsTTY && !flags.noInput;
+  const prompts = spec.risk === "change" && !flags.yes && !flags.dryRun && io.stdoutIsTTY && !flags.noInput && io.stdinIsTTY;
   if (prompts) return 1;
   const n = flags.parallel ?? config.ssh.parallel;
   return Math.max(1, Math.min(targets, Math.floor(n) || 1));

@@ -15,7 +15,13 @@ async function interruptible<T>(ask: () => Promise<T>): Promise<T> {
 }
 
 export function ttyPrompter(io: IO): Prompter {
-  const streams = { input: io.stdin as NodeJS.ReadableStream, output: io.stderr as NodeJS.WritableStream };
+  // io.stdin only when a prompt runs: making process.stdin costs every command that never asks
+  const streams = {
+    get input() {
+      return io.stdin as NodeJS.ReadableStream;
+    },
+    output: io.stderr as NodeJS.WritableStream,
+  };
   return {
     confirm: (message) =>
       interruptible(async () => {

@@ -93,7 +93,7 @@ export function makeCtx(inv: Invocation, config: Config, exec: Ctx["exec"], node
     prompter: inv.prompter ?? ttyPrompter(io),
     node,
     catalog: inv.catalog,
-    interactive: io.stdinIsTTY && io.stdoutIsTTY && !flags.noInput,
+    interactive: io.stdoutIsTTY && !flags.noInput && io.stdinIsTTY,
     log: (m) => {
       if (!flags.quiet) io.stderr.write(inertLine(redact(m)) + "\n");
     },

@@ -25,6 +25,17 @@ describe("built CLI", () => {
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version);
   });
 
+  it("--help and -h print the build's dist/help.txt: what commander prints for `nixi help`", async () => {
+    const slow = await runBin("help");
+    expect(slow.exitCode).toBe(0);
+    for (const flag of ["--help", "-h"]) {
+      const fast = await runBin(flag);
+      expect([fast.exitCode, fast.stdout]).toEqual([0, slow.stdout]);
+    }
+    expect(readFileSync(join(REPO, "dist/help.txt"), "utf8")).toBe(slow.stdout);
+    for (const g of Object.keys(MANIFEST_CATALOG.groups).filter((k) => !k.includes(" "))) expect(slow.stdout).toMatch(new RegExp(`^  ${g}\\b`, "m"));
+  });
+
   for (const meta of SOURCE_CATALOG.metas) {
     const name = meta.path.join(" ");
     it(`nixi ${name}: --help and a --json dry run`, async () => {

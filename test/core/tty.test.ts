@@ -107,6 +107,17 @@ describe.skipIf(!HAVE_SCRIPT)("on a terminal (script from util-linux)", () => {
       expect(r.screen).toContain(ESC);
     });
 
+    it("nixi --help (the build's dist/help.txt) is commander's help on a 132-column terminal too", async () => {
+      const fast = await onTty(`stty cols 132; ${nixi("--help")}`);
+      const slow = await onTty(`stty cols 132; ${nixi("help")}`);
+      expect(fast.exitCode, fast.screen).toBe(0);
+      expect(fast.screen).toContain("Usage: nixi [options] [command]");
+      expect(fast.screen).toBe(slow.screen);
+      // 80 columns wide on every terminal: the same text the build wrote
+      expect(Math.max(...fast.screen.split("\n").map((l) => l.length))).toBeLessThanOrEqual(80);
+      expect(fast.screen).toBe(readFileSync(join(REPO, "dist/help.txt"), "utf8").replace(/\r\n/g, "\n"));
+    });
+
     it("off a terminal: never colour, never borders, whatever TERM says", async () => {
       const r = await runBin(`fw list --root ${root}`, { env: { TERM: "xterm-256color", NO_COLOR: undefined, FORCE_COLOR: "3" } });
       expect(r.exitCode).toBe(0);
