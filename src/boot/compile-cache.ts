@@ -14,9 +14,16 @@ import { Script } from "node:vm";
 import Module from "node:module";
 
 /** Cache files of one build, for one Node version and architecture, live in one folder. */
-const FOLDER_RE = /^[0-9a-f]{16,64}-v[0-9.]+-[a-z0-9]+$/;
+const FOLDER_RE = /^[0-9a-f]{16,64}-v[0-9.]+-[a-z0-9]+(-[0-9a-f]{8})?$/;
 const MAX_FILE = 16 * 1024 * 1024;
 const KEEP_OTHER_BUILDS = 3;
+
+/** 32-bit FNV-1a, hex: names a set of node options (not a secret, not a security boundary). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
 
 /** The cache folder: $XDG_CACHE_HOME/nixi or ~/.cache/nixi (absolute paths only). */
 export function cacheDir(env: NodeJS.ProcessEnv): string | null {
@@ -118,7 +125,9 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
   } catch {
     return false;
   }
-  const folder = `${buildId}-${process.version}-${process.arch}`;
+  // V8 rejects data made under other flags: runs with other node options get folders of their own
+  const opts = [...process.execArgv, env.NODE_OPTIONS ?? ""].join(" ").trim();
+  const folder = `${buildId}-${process.version}-${process.arch}${opts ? `-${fnv1a(opts)}` : ""}`;
   if (!FOLDER_RE.test(folder)) return false;
   const dir = join(base, folder);
   // the folders are checked once; each file again on its open descriptor

@@ -46,6 +46,20 @@ describe("compile cache of the built CLI", () => {
     expect(stamp()).toEqual(before);
   });
 
+  it("a run with other node options (V8 rejects data made under other flags) gets a folder of its own", async () => {
+    if (!ownCache) return expect(ownCache).toBe(false);
+    const home = tempDir();
+    await fwList(home);
+    const dir = join(home, ".cache/nixi", folder());
+    const stamp = () => readdirSync(dir).map((n) => statSync(join(dir, n)).mtimeMs);
+    const before = stamp();
+    await fwList(home, { NODE_OPTIONS: "--max-old-space-size=300" });
+    const folders = readdirSync(join(home, ".cache/nixi")).sort();
+    expect(folders).toHaveLength(2);
+    expect(folders.find((f) => f !== folder())).toMatch(new RegExp(`^${folder()}-[0-9a-f]{8}$`));
+    expect(stamp()).toEqual(before);
+  });
+
   it("corrupt data is rejected and replaced; the output is the same", async () => {
     if (!ownCache) return expect(ownCache).toBe(false);
     const home = tempDir();
