@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
 import { cleanup, makeKey, makeNetns, startSshd, type Netns, type Sshd } from "../helpers/sshd.js";
+import { writeSafeApplyConfig } from "../helpers/safe-apply.js";
 
 const TIMEOUT = 3;
 let work: string;
@@ -95,12 +96,7 @@ beforeAll(async () => {
   writeFileSync(join(node.bin, "nixos-rebuild"), nixosRebuild(), { mode: 0o755 });
   writeFileSync(join(node.bin, "nix-env"), nixEnv, { mode: 0o755 });
   cfg = join(work, "config.toml");
-  writeFileSync(
-    cfg,
-    `[ssh]\nconnect_timeout = 1\nknown_hosts = "${join(work, "known_hosts")}"\n[nixos]\ndir = "${nixiDir()}"\nconfiguration = "${tree}/etc/nixos/configuration.nix"\n` +
-      `[rebuild]\nconfirm_timeout = ${TIMEOUT}\ncurrent_system = "${tree}/run/current-system"\nsystem_profile = "${profile()}"\n` +
-      `\n[[nodes]]\nname = "n"\nhost = "${ns.address}"\nport = 22\nuser = "root"\n`,
-  );
+  writeSafeApplyConfig(cfg, { work, tree, nixiDir: nixiDir(), host: ns.address, timeout: TIMEOUT, profile: profile() });
 });
 
 afterAll(async () => {

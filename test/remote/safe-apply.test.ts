@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, run } from "../helpers/run.js";
 import { cleanup, makeKey, makeNetns, startSshd, type Netns, type Sshd } from "../helpers/sshd.js";
+import { writeSafeApplyConfig } from "../helpers/safe-apply.js";
 
 const TIMEOUT = 3;
 let work: string;
@@ -77,12 +78,7 @@ ln -sfn "$4" "$2"
     { mode: 0o755 },
   );
   cfg = join(work, "config.toml");
-  writeFileSync(
-    cfg,
-    `[ssh]\nconnect_timeout = 1\nknown_hosts = "${join(work, "known_hosts")}"\n[nixos]\ndir = "${nixiDir()}"\nconfiguration = "${tree}/etc/nixos/configuration.nix"\n` +
-      `[rebuild]\nconfirm_timeout = ${TIMEOUT}\ncurrent_system = "${tree}/run/current-system"\nsystem_profile = "${tree}/profiles/system"\n` +
-      `\n[[nodes]]\nname = "n"\nhost = "${ns.address}"\nport = 22\nuser = "root"\n`,
-  );
+  writeSafeApplyConfig(cfg, { work, tree, nixiDir: nixiDir(), host: ns.address, timeout: TIMEOUT, profile: `${tree}/profiles/system` });
 });
 
 afterAll(async () => {
