@@ -134,12 +134,21 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
   const readable = privateDir(base, uid) && privateDir(dir, uid);
   const prefix = distDir.endsWith(sep) ? distDir : distDir + sep;
   const missed = new Map<string, Script>();
+  // every chunk lives in dist/: its node_modules search list is the same, computed once (a copy
+  // each, as node hands out its own array per module)
+  const lookup = (Module as any)._nodeModulePaths;
+  const known = new Map<string, string[]>();
+  (Module as any)._nodeModulePaths = (from: string) => {
+    let paths = known.get(from);
+    if (!paths) known.set(from, (paths = lookup(from)));
+    return paths!.slice();
+  };
   const proto = (Module as any).prototype;
   const compile = proto._compile;
   proto._compile = function (this: any, content: string, filename: string) {
     if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
     const name = filename.slice(prefix.length).replaceAll(sep, "_") + ".cache";
-    const cachedData = readable ? (readEntry(join(dir, name), uid) ?? undefined) : undefined;
+    const cachedData = readable ? (readEntry(dir + sep + name, uid) ?? undefined) : undefined;
     const script = new Script((Module as any).wrap(content), { filename, cachedData });
     if (!cachedData || script.cachedDataRejected) missed.set(name, script);
     const fn = script.runInThisContext({ displayErrors: true });
