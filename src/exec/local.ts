@@ -10,6 +10,7 @@ import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions
 import { registerSecretFile } from "./secret-files.js";
 import { rootExecBlocked, rootExecError, rootExecMessage } from "./root-guard.js";
 import { batchSteps } from "./batch.js";
+import { localArgv, notRoot, spawnCollect } from "./spawn.js";
 
 export interface LocalOptions {
   root: string;
@@ -32,7 +33,7 @@ export class LocalExecutor implements Executor {
   constructor(opts: LocalOptions) {
     this.root = resolve(opts.root);
     this.env = opts.env;
-    this.sudo = opts.sudo ?? (typeof process.getuid === "function" && process.getuid() !== 0);
+    this.sudo = opts.sudo ?? notRoot();
     this.description = this.root === "/" ? "local" : `local (root ${this.root})`;
   }
 
@@ -50,54 +51,15 @@ export class LocalExecutor implements Executor {
       if (!opts.readOnly) throw rootExecError(this.root, argv);
       return { exitCode: 127, stdout: "", stderr: rootExecMessage(this.root, argv), notFound: true, notRunUnderRoot: true };
     }
-    // node:child_process rather than execa: execa costs ~40 ms of CPU to load (docs/engine.md).
-    const { spawn } = await import("node:child_process");
-    const full = opts.privileged && this.sudo ? ["sudo", "-n", "--", ...argv] : argv;
+    const full = localArgv(argv, !!opts.privileged, this.sudo);
     this.spawned++;
-    return new Promise((resolve) => {
-      const child = spawn(full[0], full.slice(1), {
-        env: { ...this.env, ...opts.env },
-        cwd: opts.cwd ? this.hostPath(opts.cwd) : undefined,
-        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      let notFound = false;
-      let timedOut = false;
-      child.stdout!.setEncoding("utf8").on("data", (c: string) => {
-        stdout += c;
-        opts.onStdout?.(c);
-      });
-      child.stderr!.setEncoding("utf8").on("data", (c: string) => {
-        stderr += c;
-        opts.onStderr?.(c);
-      });
-      if (opts.input !== undefined) {
-        child.stdin!.on("error", () => {}); // the program may exit without reading its input
-        child.stdin!.end(opts.input);
-      }
-      // On timeout: SIGTERM, then SIGKILL if it does not go within 2 s.
-      const timer = opts.timeoutMs
-        ? setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 2000).unref();
-          }, opts.timeoutMs)
-        : null;
-      child.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "ENOENT") notFound = true;
-        else stderr += e.message;
-      });
-      child.on("close", (code) => {
-        if (timer) clearTimeout(timer);
-        resolve({
-          exitCode: notFound ? 127 : code ?? (timedOut ? 124 : 1),
-          stdout,
-          stderr: stderr || (notFound ? `${full[0]}: command not found` : ""),
-          ...(timedOut ? { timedOut } : {}),
-          ...(notFound ? { notFound } : {}),
-        });
-      });
+    return spawnCollect(full, {
+      env: { ...this.env, ...opts.env },
+      cwd: opts.cwd ? this.hostPath(opts.cwd) : undefined,
+      input: opts.input,
+      timeoutMs: opts.timeoutMs,
+      onStdout: opts.onStdout,
+      onStderr: opts.onStderr,
     });
   }
 
