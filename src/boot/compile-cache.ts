@@ -5,9 +5,10 @@
 // The cache is code, so it is read only from a folder that is this user's alone: owned by the
 // effective uid, not writable by group or others (checked on the open file, not the path); anything
 // else is ignored, never trusted. One file per chunk, in one folder per build (dist/build-id: V8
-// checks only the source's length, so data of another build must never be offered), so a command
-// reads the cache of just the chunks it loads. Written at exit for the chunks that had none,
-// atomically (temp file + rename). NIXI_COMPILE_CACHE=0 turns it off.
+// checks only the source's length, so data of another build must never be offered), and per
+// command (its first two words) a pack of the data of every chunk it loaded, read in one go.
+// Written at exit for the chunks that had none (and the pack when it lacked one), atomically
+// (temp file + rename). NIXI_COMPILE_CACHE=0 turns it off.
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, constants as fsc } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { Script } from "node:vm";
@@ -96,6 +97,48 @@ export function writeEntry(file: string, data: Buffer): void {
   }
 }
 
+const PACK_MAGIC = "nixi-pk1";
+const KEEP_PACKS = 24;
+
+/** A command's pack: the data of every chunk it loaded, in one file (one read instead of ~30). */
+export function readPack(file: string, uid: number): Map<string, Buffer> | null {
+  const buf = readEntry(file, uid);
+  if (!buf || buf.length < 12 || buf.subarray(0, 8).toString("latin1") !== PACK_MAGIC) return null;
+  try {
+    const n = buf.readUInt32LE(8);
+    if (12 + n > buf.length) return null;
+    const index = JSON.parse(buf.subarray(12, 12 + n).toString("utf8")) as Record<string, [number, number]>;
+    const data = buf.subarray(12 + n);
+    const out = new Map<string, Buffer>();
+    for (const [name, e] of Object.entries(index)) {
+      if (!Array.isArray(e) || !Number.isInteger(e[0]) || !Number.isInteger(e[1]) || e[0] < 0 || e[1] <= 0 || e[0] + e[1] > data.length) return null;
+      out.set(name, data.subarray(e[0], e[0] + e[1]));
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+export function packBytes(entries: Map<string, Buffer>): Buffer {
+  const index: Record<string, [number, number]> = {};
+  let off = 0;
+  for (const [name, d] of entries) {
+    index[name] = [off, d.length];
+    off += d.length;
+  }
+  const head = Buffer.from(JSON.stringify(index));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length);
+  return Buffer.concat([Buffer.from(PACK_MAGIC, "latin1"), len, head, ...entries.values()]);
+}
+
+/** The pack's name: the first two command words of the command line (`fw list`, `user ssh-key`). */
+export function packName(argv: string[]): string | null {
+  const words = argv.filter((a) => /^[a-z][a-z0-9-]{0,31}$/.test(a)).slice(0, 2);
+  return words.length ? `${words.join("_")}.pack` : null;
+}
+
 /** Makes the folders (700) and checks them; false when they are not usable. */
 function makePrivateDir(base: string, dir: string, uid: number): boolean {
   try {
@@ -134,6 +177,10 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
   const readable = privateDir(base, uid) && privateDir(dir, uid);
   const prefix = distDir.endsWith(sep) ? distDir : distDir + sep;
   const missed = new Map<string, Script>();
+  const pack = packName(process.argv.slice(2));
+  const packed = readable && pack ? readPack(dir + sep + pack, uid) : null;
+  // what this run used, for its command's pack: the data it read, or the script to make it from
+  const used = new Map<string, Buffer | Script>();
   // every chunk lives in dist/: its node_modules search list is the same, computed once (a copy
   // each, as node hands out its own array per module)
   const lookup = (Module as any)._nodeModulePaths;
@@ -148,9 +195,12 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
   proto._compile = function (this: any, content: string, filename: string) {
     if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
     const name = filename.slice(prefix.length).replaceAll(sep, "_") + ".cache";
-    const cachedData = readable ? (readEntry(dir + sep + name, uid) ?? undefined) : undefined;
+    const cachedData = packed?.get(name) ?? (readable ? (readEntry(dir + sep + name, uid) ?? undefined) : undefined);
     const script = new Script((Module as any).wrap(content), { filename, cachedData });
-    if (!cachedData || script.cachedDataRejected) missed.set(name, script);
+    if (!cachedData || script.cachedDataRejected) {
+      missed.set(name, script);
+      used.set(name, script);
+    } else used.set(name, cachedData);
     const fn = script.runInThisContext({ displayErrors: true });
     const mod = this;
     const here = dirname(filename);
@@ -179,10 +229,25 @@ export function installCompileCache(distDir: string, env: NodeJS.ProcessEnv = pr
     return fn.call(mod.exports, mod.exports, require, mod, filename, here);
   };
   process.once("exit", () => {
-    if (!missed.size || !makePrivateDir(base, dir, uid)) return;
+    const packStale = !!pack && (!packed || [...used.keys()].some((n) => !packed.has(n)) || missed.size > 0);
+    if ((!missed.size && !packStale) || !makePrivateDir(base, dir, uid)) return;
     try {
       // at exit, so the data holds the functions this run compiled, not only the top level
-      for (const [name, s] of missed) writeEntry(join(dir, name), s.createCachedData());
+      const made = new Map<string, Buffer>();
+      for (const [name, s] of missed) {
+        made.set(name, s.createCachedData());
+        writeEntry(join(dir, name), made.get(name)!);
+      }
+      if (packStale) {
+        const entries = new Map<string, Buffer>();
+        for (const [name, u] of used) entries.set(name, u instanceof Buffer ? u : made.get(name)!);
+        writeEntry(join(dir, pack!), packBytes(entries));
+        const packs = readdirSync(dir)
+          .filter((f) => f.endsWith(".pack") && f !== pack)
+          .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+          .sort((a, b) => b.t - a.t);
+        for (const { f } of packs.slice(KEEP_PACKS - 1)) rmSync(join(dir, f), { force: true });
+      }
       // other builds or Node versions (an upgrade, or two installs in use): the newest few stay
       const others = readdirSync(base)
         .filter((f) => f !== folder && FOLDER_RE.test(f))

@@ -9,7 +9,7 @@ import Module from "node:module";
 import { join } from "node:path";
 import { REPO, runBin } from "../helpers/run.js";
 import { initialisedRoot, tempDir } from "../helpers/tree.js";
-import { cacheDir, privateDir, readEntry, writeEntry } from "../../src/boot/compile-cache.js";
+import { cacheDir, packBytes, packName, privateDir, readEntry, readPack, writeEntry } from "../../src/boot/compile-cache.js";
 
 const ownCache = typeof (Module as any).enableCompileCache !== "function"; // Node < 22.1
 const buildId = () => readFileSync(join(REPO, "dist/build-id"), "utf8").trim();
@@ -37,6 +37,10 @@ describe("compile cache of the built CLI", () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const names = readdirSync(dir).sort();
     expect(names).toContain("main.js.cache");
+    // and the command's pack: every chunk it loaded, read in one go next time
+    expect(names).toContain("fw_list.pack");
+    const pack = readPack(join(dir, "fw_list.pack"), process.getuid!())!;
+    expect([...pack.keys()].sort()).toEqual(names.filter((n) => n.endsWith(".js.cache")).sort());
     for (const n of names) expect([n, statSync(join(dir, n)).mode & 0o777]).toEqual([n, 0o600]);
     const stamp = () => names.map((n) => statSync(join(dir, n))).map((s) => [s.ino, s.mtimeMs]);
     const before = stamp();
@@ -71,6 +75,34 @@ describe("compile cache of the built CLI", () => {
     const r = await fwList(home);
     expect(r.json.ok).toBe(true);
     expect(readEntry(join(dir, "main.js.cache"), process.getuid!())!.equals(garbage)).toBe(false);
+  });
+
+  it("a corrupt pack is rejected chunk by chunk and written again; the output is the same", async () => {
+    if (!ownCache) return expect(ownCache).toBe(false);
+    const home = tempDir();
+    const first = await fwList(home);
+    const file = join(home, ".cache/nixi", folder(), "fw_list.pack");
+    const good = readPack(file, process.getuid!())!;
+    writeEntry(file, packBytes(new Map([...good.keys()].map((n) => [n, Buffer.alloc(2000, 0x33)]))));
+    const again = await fwList(home);
+    expect(again.json).toEqual(first.json);
+    const now = readPack(file, process.getuid!())!;
+    expect([...now.keys()].sort()).toEqual([...good.keys()].sort());
+    expect(now.get("main.js.cache")!.equals(Buffer.alloc(2000, 0x33))).toBe(false);
+  });
+
+  it("a pack is named by the command's first two words; a malformed one is ignored", () => {
+    expect(packName(["--root", "/x", "fw", "list", "--json"])).toBe("fw_list.pack");
+    expect(packName(["user", "ssh-key", "add", "alice"])).toBe("user_ssh-key.pack");
+    expect(packName(["--json"])).toBeNull();
+    const dir = join(tempDir(), "nixi");
+    mkdirSync(dir, { mode: 0o700 });
+    for (const bad of ["nixi-pk1", "nixi-pk1\x50\x00\x00\x00{}", "nixi-pk1\x12\x00\x00\x00{\"a\":[0,99999]}xyz", "other-magic-and-more"]) {
+      writeEntry(join(dir, "x.pack"), Buffer.from(bad, "latin1"));
+      expect(readPack(join(dir, "x.pack"), process.getuid!()), JSON.stringify(bad)).toBeNull();
+    }
+    writeEntry(join(dir, "x.pack"), packBytes(new Map([["a.js.cache", Buffer.from("xyz")]])));
+    expect(readPack(join(dir, "x.pack"), process.getuid!())?.get("a.js.cache")?.toString()).toBe("xyz");
   });
 
   it("folders of other builds: the three newest stay, older ones go when this build's is written", async () => {
