@@ -30,6 +30,17 @@ function probe(host: string, inNs: boolean): string | null {
   return r.status === 0 ? r.stdout.toString().trim() : null;
 }
 
+/** The container's nc serves one connection, then listens again: a reachable port may refuse the
+ *  moment in between, so a positive answer is waited for (bounded: 30 tries). */
+function probeUntilAnswer(host: string, inNs: boolean): string | null {
+  let got: string | null = null;
+  for (let i = 0; i < 30 && got === null; i++) {
+    got = probe(host, inNs);
+    if (got === null) spawnSync("sleep", ["0.2"]);
+  }
+  return got;
+}
+
 async function renderedPorts(flags: string): Promise<string[]> {
   const root = makeRoot({ "srv/.keep": "" });
   const r = await run(`container deploy echo --image ${IMAGE} --port ${PORT}:8000 ${flags} --backend podman --yes --no-rebuild --json --root ${root}`);
@@ -77,23 +88,24 @@ describe.skipIf(!have)("container ports with real podman", () => {
   it("--port HOST:CONTAINER binds 127.0.0.1: reachable on 127.0.0.1, not from another address", async () => {
     const ports = await renderedPorts("");
     expect(ports).toEqual([`127.0.0.1:${PORT}:8000/tcp`]);
-    startWith(ports);
-    expect(probe("127.0.0.1", false)).toBe("hello-from-container");
-    expect(probe(`${SUBNET}.1`, true)).toBeNull();
-    stopAll();
+    try {
+      startWith(ports);
+      expect(probeUntilAnswer("127.0.0.1", false)).toBe("hello-from-container");
+      expect(probe(`${SUBNET}.1`, true)).toBeNull();
+    } finally {
+      stopAll();
+    }
   }, 120_000);
 
   it("--public binds all addresses: reachable from the namespace (no firewall rule was needed)", async () => {
     const ports = await renderedPorts("--public");
     expect(ports).toEqual([`${PORT}:8000/tcp`]);
-    startWith(ports);
-    let got: string | null = null;
-    for (let i = 0; i < 30 && got === null; i++) {
-      got = probe(`${SUBNET}.1`, true);
-      if (got === null) spawnSync("sleep", ["0.2"]);
+    try {
+      startWith(ports);
+      expect(probeUntilAnswer(`${SUBNET}.1`, true)).toBe("hello-from-container");
+    } finally {
+      stopAll();
     }
-    expect(got).toBe("hello-from-container");
-    stopAll();
   }, 120_000);
 });
 
