@@ -217,9 +217,13 @@ export function buildProgram(io: IO, catalog: Catalog, argv: string[], onSelect:
     }
     return parent;
   };
+  // The line names a command exactly: the other groups are needed for nothing (not parsing, not its
+  // help, not its errors), so they are not built.
+  const exact = catalog.metas.some((m) => isPrefix(m.path));
   for (const spec of catalog.metas) {
     const parentPath = spec.path.slice(0, -1);
     if (!isPrefix(parentPath)) {
+      if (exact) continue;
       // not on the way: the top-level group is enough (listed in help, matched by suggestions)
       if (parentPath.length && !isPrefix(parentPath.slice(0, 1))) groupFor(spec.path.slice(0, 2));
       else if (parentPath.length > 1) groupFor(spec.path.slice(0, parentPath.findIndex((w, i) => words[i] !== w) + 2));
