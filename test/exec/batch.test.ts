@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync
 import { tmpdir, hostname } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
-import { cleanup, makeKey, startSshd, type Sshd } from "../helpers/sshd.js";
+import { cleanup, makeKey, startSshd, type Sshd, writeInventory } from "../helpers/sshd.js";
 import { SshExecutor } from "../../src/exec/ssh.js";
 
 let work: string;
@@ -20,15 +20,7 @@ beforeAll(async () => {
   home = join(work, "home");
   const key = makeKey(join(home, ".ssh"));
   node = await startSshd({ authorizedKeys: [key.publicKey] });
-  tree = join(work, "remote");
-  mkdirSync(join(tree, "etc/nixos"), { recursive: true });
-  writeFileSync(join(tree, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  cfg = join(work, "config.toml");
-  writeFileSync(
-    cfg,
-    `[ssh]\nconnect_timeout = 3\n[nixos]\ndir = "${tree}/etc/nixos/nixi"\nconfiguration = "${tree}/etc/nixos/configuration.nix"\n` +
-      `\n[[nodes]]\nname = "web"\nhost = "127.0.0.1"\nport = ${node.port}\nuser = "root"\n`,
-  );
+  ({ cfg, tree } = writeInventory(work, [{ name: "web", port: node.port }]));
 });
 
 afterAll(async () => {

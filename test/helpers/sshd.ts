@@ -358,3 +358,27 @@ export async function cleanup(): Promise<void> {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   tempDirs.clear();
 }
+
+export interface InventoryNode {
+  name: string;
+  port: number;
+  host?: string;
+  user?: string;
+  mode?: "managed" | "monitored";
+}
+
+/**
+ * A node-side tree under `work` (etc/nixos/configuration.nix importing ./nixi) and a config.toml whose
+ * [nixos] points there and whose inventory lists `nodes` (loopback sshd ports by default).
+ * Returns the config file and the tree.
+ */
+export function writeInventory(work: string, nodes: InventoryNode[], tree = join(work, "remote")): { cfg: string; tree: string } {
+  mkdirSync(join(tree, "etc/nixos"), { recursive: true });
+  writeFileSync(join(tree, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
+  const cfg = join(work, "config.toml");
+  const entries = nodes.map(
+    (n) => `\n[[nodes]]\nname = "${n.name}"\nhost = "${n.host ?? "127.0.0.1"}"\nport = ${n.port}\nuser = "${n.user ?? "root"}"\n${n.mode ? `mode = "${n.mode}"\n` : ""}`,
+  );
+  writeFileSync(cfg, `[ssh]\nconnect_timeout = 3\n[nixos]\ndir = "${tree}/etc/nixos/nixi"\nconfiguration = "${tree}/etc/nixos/configuration.nix"\n` + entries.join(""));
+  return { cfg, tree };
+}

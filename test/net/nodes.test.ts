@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runBin } from "../helpers/run.js";
 import { expectEnvelope } from "../helpers/envelope.js";
-import { cleanup, makeKey, startSshd, type Sshd } from "../helpers/sshd.js";
+import { cleanup, makeKey, startSshd, type Sshd, writeInventory } from "../helpers/sshd.js";
 
 let work: string;
 let home: string;
@@ -21,16 +21,7 @@ beforeAll(async () => {
   home = join(work, "home");
   const key = makeKey(join(home, ".ssh"));
   [mon, web] = await Promise.all([startSshd({ authorizedKeys: [key.publicKey] }), startSshd({ authorizedKeys: [key.publicKey] })]);
-  const remote = join(work, "remote");
-  mkdirSync(join(remote, "etc/nixos"), { recursive: true });
-  writeFileSync(join(remote, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  cfg = join(work, "config.toml");
-  writeFileSync(
-    cfg,
-    `[ssh]\nconnect_timeout = 3\n[nixos]\ndir = "${remote}/etc/nixos/nixi"\nconfiguration = "${remote}/etc/nixos/configuration.nix"\n` +
-      `\n[[nodes]]\nname = "mon"\nhost = "127.0.0.1"\nport = ${mon.port}\nuser = "root"\nmode = "monitored"\n` +
-      `\n[[nodes]]\nname = "web"\nhost = "127.0.0.1"\nport = ${web.port}\nuser = "root"\n`,
-  );
+  ({ cfg } = writeInventory(work, [{ name: "mon", port: mon.port, mode: "monitored" }, { name: "web", port: web.port }]));
   mkdirSync(join(SRV, "config"), { recursive: true });
   writeFileSync(join(SRV, "config/app.conf"), "listen = 80\n");
 });

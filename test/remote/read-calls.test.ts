@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
-import { cleanup, makeKey, startSshd, type Sshd } from "../helpers/sshd.js";
+import { cleanup, makeKey, startSshd, type Sshd, writeInventory } from "../helpers/sshd.js";
 
 const GENERATIONS = 12;
 let work: string;
@@ -30,15 +30,7 @@ beforeAll(async () => {
     `#!/bin/sh\n[ "$*" = "list-generations --json" ] || { echo "FAKE nixos-rebuild: unsupported: $*" >&2; exit 99; }\necho '[${gens.join(",")}]'\n`,
     { mode: 0o755 },
   );
-  tree = join(work, "remote");
-  mkdirSync(join(tree, "etc/nixos"), { recursive: true });
-  writeFileSync(join(tree, "etc/nixos/configuration.nix"), "{ ... }: { imports = [ ./nixi ]; }\n");
-  cfg = join(work, "config.toml");
-  writeFileSync(
-    cfg,
-    `[ssh]\nconnect_timeout = 3\n[nixos]\ndir = "${tree}/etc/nixos/nixi"\nconfiguration = "${tree}/etc/nixos/configuration.nix"\n` +
-      `\n[[nodes]]\nname = "web"\nhost = "127.0.0.1"\nport = ${node.port}\nuser = "root"\n`,
-  );
+  ({ cfg, tree } = writeInventory(work, [{ name: "web", port: node.port }]));
   // something staged in several of nixi's files (firewall, users), not rebuilt
   for (const c of [["fw", "open", "8080"], ["user", "add", "alice"]]) {
     const r = await run([...c, "--node", "web", "--yes", "--no-rebuild"], { env: env() });
