@@ -2,7 +2,7 @@
 // counted independently from sshd's own log (LogLevel VERBOSE logs one "Starting session" per exec),
 // and the batch steps behave like the single calls (framing, stdin contents, lock holder, links).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, statSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, statSync } from "node:fs";
 import { tmpdir, hostname } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";

@@ -3,7 +3,7 @@
 // logs one "Starting session: command" per exec channel) and by nixi's own counter (`-v`). The
 // outputs are checked too, so a batch that lost or mixed up a file would fail here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../helpers/run.js";
