@@ -14,6 +14,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sshdConfigText } from "./sshd-config.mjs";
 
 const arg = (name, d) => {
   const i = process.argv.indexOf(name);
@@ -95,23 +96,10 @@ function sshdConfig(i, listen) {
   mkdirSync(d);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(d, "host_key")]);
   const cfg = join(d, "sshd_config");
+  // a HOME of its own: root's ~/.bashrc on this machine is not part of what we measure
   writeFileSync(
     cfg,
-    [
-      `ListenAddress ${listen}`,
-      `HostKey ${join(d, "host_key")}`,
-      `PidFile ${join(d, "pid")}`,
-      `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-      "UsePAM no",
-      "StrictModes no",
-      "PermitRootLogin prohibit-password",
-      "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no",
-      "MaxStartups 200",
-      "PrintMotd no",
-      // a HOME of its own: root's ~/.bashrc on this machine is not part of what we measure
-      `SetEnv PATH=${fakeBin}:/usr/bin:/bin HOME=${d}`,
-    ].join("\n") + "\n",
+    sshdConfigText({ listen, hostKey: join(d, "host_key"), pidFile: join(d, "pid"), authorizedKeys: join(dir, "authorized_keys"), path: `${fakeBin}:/usr/bin:/bin`, home: d, extra: ["MaxStartups 200"] }),
   );
   return { cfg, log: join(d, "log") };
 }

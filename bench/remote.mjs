@@ -12,6 +12,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sshdConfigText } from "./sshd-config.mjs";
 
 const arg = (name, d) => {
   const i = process.argv.indexOf(name);
@@ -55,20 +56,7 @@ writeFileSync(join(tree, "etc/nixos/configuration.nix"), "{ ... }: { imports = [
 const log = join(dir, "sshd.log");
 writeFileSync(
   join(dir, "sshd_config"),
-  [
-    `ListenAddress 127.0.0.1:${port}`,
-    `HostKey ${join(dir, "host_key")}`,
-    `PidFile ${join(dir, "pid")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-    "UsePAM no",
-    "StrictModes no",
-    "PermitRootLogin prohibit-password",
-    "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no",
-    "LogLevel VERBOSE",
-    "PrintMotd no",
-    `SetEnv PATH=${fakeBin}:/usr/bin:/bin HOME=${dir}`,
-  ].join("\n") + "\n",
+  sshdConfigText({ listen: `127.0.0.1:${port}`, hostKey: join(dir, "host_key"), pidFile: join(dir, "pid"), authorizedKeys: join(dir, "authorized_keys"), path: `${fakeBin}:/usr/bin:/bin`, home: dir, extra: ["LogLevel VERBOSE"] }),
 );
 const sshd = spawn("/usr/sbin/sshd", ["-D", "-f", join(dir, "sshd_config"), "-E", log], { stdio: "ignore" });
 sshdPid = sshd.pid;
