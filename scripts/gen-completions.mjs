@@ -1,4 +1,4 @@
-// Shell completions (bash, zsh, fish) and the man page nixi(1), generated from the command
+// Shell completions (bash, zsh, fish) and, through gen-man-pages.mjs, the man pages, generated from the command
 // registry (every command's metadata, `toMeta`), the global options (src/core/global-options.ts)
 // and the exit-code table (src/core/errors.ts). The output is deterministic (sorted, no dates)
 // and committed; test/docs/generated.test.ts checks that it matches the registry.
@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { commandPages, configPage } from "./gen-man-pages.mjs";
+import { manPages } from "./gen-man-pages.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The fixed generated files; man/nixi-<command>.1 (one per command path) come on top of these. */
@@ -683,168 +683,9 @@ function fish(model) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// man page (roff, man macros)
 
-/** Escape text for a roff text line; non-ASCII becomes \[uXXXX]. */
-function roff(s) {
-  let out = s.replace(/\\/g, "\\e").replace(/-/g, "\\-");
-  out = out.replace(/[^\x00-\x7f]/gu, (ch) => `\\[u${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
-  return out;
-}
-/** Prose: `code` in bold. */
-function prose(s) {
-  const parts = s.split("`");
-  return parts.map((p, i) => (i % 2 ? `\\fB${roff(p)}\\fR` : roff(p))).join("");
-}
-/** A text line that must not start with a control character. */
-const line = (s) => (/^[.']/.test(s) ? `\\&${s}` : s);
-
-function optionTag(o) {
-  const names = [o.short ? `\\fB\\-${o.short}\\fR` : null, `\\fB\\-\\-${roff(o.long)}\\fR`].filter(Boolean).join(", ");
-  return o.takesValue ? `${names} \\fI${roff(o.placeholder)}\\fR` : names;
-}
-
-const RISK_TEXT = {
-  read: "read (changes nothing)",
-  operate: "operate (acts on running services now; nothing to rebuild)",
-  change: "change (shows a plan and asks before applying)",
-};
-
-function man(model) {
-  const { root, globals, builtins, src } = model;
-  const has = (p) => src.metas.some((m) => m.path.join(" ") === p);
-  const L = [];
-  const P = (s) => L.push(line(s));
-  const TP = (tag, text) => {
-    L.push(".TP");
-    P(tag);
-    if (text) P(text);
-  };
-
-  L.push(`.\\" ${HEADER}`);
-  L.push(`.TH NIXI 1 "" "nixi ${roff(src.version)}" "User Commands"`);
-  L.push(".nh"); // no hyphenation: flags and paths stay whole
-  L.push(".ad l");
-  L.push(".SH NAME");
-  P("nixi \\- manage NixOS machines from the shell");
-  L.push(".SH SYNOPSIS");
-  P("\\fBnixi\\fR [\\fIglobal options\\fR] \\fIgroup\\fR \\fIcommand\\fR [\\fIarguments\\fR] [\\fIoptions\\fR]");
-  L.push(".br");
-  P("\\fBnixi help\\fR [\\fIgroup\\fR [\\fIcommand\\fR]]");
-  L.push(".br");
-  P("\\fBnixi help exit\\-codes\\fR");
-  L.push(".SH DESCRIPTION");
-  P(prose("nixi manages NixOS machines with deterministic subcommands. Declarative changes are recorded in `state.toml` in nixi's folder (`/etc/nixos/nixi`), rendered to NixOS modules that `configuration.nix` imports, and applied with one `nixos-rebuild` run; when the rebuild fails, nixi's files are restored byte for byte."));
-  L.push(".PP");
-  P(prose("Every command has a risk class. A read command changes nothing. An operate command acts on the running system at once (start a service, update a channel). A change command shows a plan and asks for confirmation on a terminal; `--yes` applies without asking, `--dry-run` only shows the plan, and without a terminal and without `--yes` nothing is changed (exit status 3)."));
-  L.push(".PP");
-  P(prose("With `--json`, stdout carries exactly one JSON document (the envelope), also for errors; logs and prompts go to stderr. Global options may be written before or after the command. With `--node` or `--all-nodes`, a command runs on the nodes of the inventory in config.toml over SSH."));
-  L.push(".SH GLOBAL OPTIONS");
-  for (const o of [...globals, ...builtins]) TP(optionTag(o), prose(o.description));
-
-  L.push(".SH COMMANDS");
-  const leafEntry = (n) => {
-    const m = n.meta;
-    const args = m.args.map((a) => {
-      const name = `\\fI${roff(a.name)}\\fR${a.variadic ? "\\~..." : ""}`;
-      return a.optional ? `[${name}]` : name;
-    });
-    L.push(".TP");
-    P([`\\fBnixi ${roff(m.path.join(" "))}\\fR`, ...args].join(" ") + (n.flags.length ? " [\\fIoptions\\fR]" : ""));
-    P(prose(m.summary.endsWith(".") ? m.summary : m.summary + "."));
-    if (m.description) {
-      L.push(".IP");
-      P(prose(m.description));
-    }
-    L.push(".IP");
-    P(`Risk: ${roff(RISK_TEXT[m.risk] ?? m.risk)}.${m.controllerOnly ? prose(" Runs on the controller only (`--node` is refused).") : ""}`);
-    if (m.args.length) {
-      L.push(".RS");
-      for (const a of m.args) TP(`\\fI${roff(a.name)}\\fR${a.variadic ? "\\~..." : ""}`, prose(a.description) + (a.optional ? " (optional)" : ""));
-      L.push(".RE");
-    }
-    if (n.flags.length) {
-      L.push(".RS");
-      for (const o of n.flags) {
-        const extra = [];
-        const words = new Set(o.description.split(/[^A-Za-z0-9_.+-]+/));
-        if (o.choices && !o.choices.every((c) => words.has(c))) extra.push(`One of: ${o.choices.map((c) => `\\fB${roff(c)}\\fR`).join(", ")}.`);
-        if (o.repeatable && !/repeatable/i.test(o.description)) extra.push("Repeatable.");
-        if (o.default !== undefined && o.default !== false && !/default/i.test(o.description)) extra.push(`Default: ${roff(String(o.default))}.`);
-        const base = prose(o.description);
-        TP(optionTag(o), extra.length ? `${base}${o.description.endsWith(".") ? "" : "."} ${extra.join(" ")}` : base);
-      }
-      L.push(".RE");
-    }
-    if (m.examples.length) {
-      L.push(".IP");
-      P("Examples:");
-      L.push(".RS");
-      L.push(".nf");
-      for (const e of m.examples) P(`\\fB${roff(e)}\\fR`);
-      L.push(".fi");
-      L.push(".RE");
-    }
-    if (m.jsonFields?.length) {
-      L.push(".IP");
-      P(`JSON data fields: ${m.jsonFields.map((f) => roff(f)).join(", ")}.`);
-    }
-  };
-  const top = kids(root);
-  const singles = top.filter((n) => !isGroup(n));
-  if (singles.length) {
-    L.push(`.SS "Commands"`);
-    for (const n of singles) leafEntry(n);
-  }
-  const groupSection = (g) => {
-    L.push(`.SS "${roff(g.path.join(" "))}"`);
-    if (g.summary) P(prose(g.summary.endsWith(".") ? g.summary : g.summary + "."));
-    for (const c of kids(g)) (isGroup(c) ? groupSection : leafEntry)(c);
-  };
-  for (const g of top.filter(isGroup)) groupSection(g);
-  L.push(`.SS "help"`);
-  TP("\\fBnixi help\\fR [\\fIgroup\\fR [\\fIcommand\\fR]]", "Show the help of a group or command, with its options and examples.");
-  TP("\\fBnixi help exit\\-codes\\fR", "List the exit statuses below.");
-
-  L.push(".SH EXIT STATUS");
-  for (const [code, text] of src.exitCodes) TP(`\\fB${code}\\fR`, prose(text.charAt(0).toUpperCase() + text.slice(1) + "."));
-
-  L.push(".SH ENVIRONMENT");
-  TP("\\fBNIXI_CONFIG\\fR", prose("Path of config.toml (the `--config` option wins)."));
-  TP("\\fBXDG_CONFIG_HOME\\fR", prose("When set (and `NIXI_CONFIG` is not), config.toml is read from `$XDG_CONFIG_HOME/nixi/config.toml` instead of `~/.config/nixi/config.toml`."));
-  TP("\\fBNO_COLOR\\fR", prose("When set to a non-empty value, no colour is used. Colour and table borders are only used when stdout is a terminal."));
-  TP("\\fBTERM\\fR", prose("When `dumb`, no colour is used."));
-  if (has("ask")) TP("\\fBOLLAMA_HOST\\fR", prose("The Ollama server used by `nixi ask` (overrides `[ask] host` in config.toml)."));
-  if (src.metas.some((m) => m.path[0] === "node")) TP("\\fBSSH_AUTH_SOCK\\fR", prose("The ssh-agent used to log in to nodes."));
-  if (has("container analyze")) TP("\\fBNIXI_GITHUB_RAW_BASE\\fR", prose("Where `nixi container analyze` fetches raw GitHub files from (for mirrors and tests)."));
-  TP("\\fBPATH\\fR", prose("System programs (`nixos-rebuild`, `systemctl`, `nix`, `podman`, ...) are found on PATH."));
-
-  L.push(".SH FILES");
-  TP("\\fI~/.config/nixi/config.toml\\fR", prose("nixi's configuration: the node inventory, rebuild mode, SSH and health settings. A missing file means defaults. See `NIXI_CONFIG` and `XDG_CONFIG_HOME`."));
-  TP("\\fI~/.config/nixi/known_hosts\\fR", prose("nixi's own SSH known hosts (next to config.toml), recorded on first contact with a node; a changed key is refused."));
-  TP("\\fI/etc/nixos/configuration.nix\\fR", prose("Imports nixi's folder (added once by `nixi init`)."));
-  TP("\\fI/etc/nixos/nixi/state.toml\\fR", prose("What nixi declared, one table per area; the source of the generated modules. Hand edits are applied by `nixi system rebuild`."));
-  TP("\\fI/etc/nixos/nixi/default.nix\\fR, \\fI/etc/nixos/nixi/*.nix\\fR", prose("The NixOS modules nixi generates from state.toml (one per area, e.g. firewall.nix, packages.nix, containers.nix). Do not edit: they are rewritten."));
-  TP("\\fI/etc/nixos/nixi/.lock/\\fR", "The lock held while a change is made (an exclusive directory, so it works the same over SSH).");
-  TP("\\fI/etc/nixos/nixi/.previous/\\fR", "nixi's files as they were before the last write.");
-  TP("\\fI/etc/nixos/nixi/.applied/\\fR", prose("nixi's files as used by the last successful rebuild (compared by `nixi config diff`)."));
-  TP("\\fI/etc/nixos/nixi/.failed/\\fR", "What a failed rebuild tried, kept for inspection after the restore.");
-  TP("\\fI/etc/nixos/nixi/.rebuild.log\\fR", "The output of the last rebuild, secrets redacted.");
-  if (has("init")) TP("\\fI/etc/nixos/nixi/.backup/\\fR", prose("Copies of configuration.nix taken by `nixi init`."));
-  if (src.metas.some((m) => m.path[0] === "container")) {
-    TP("\\fI/srv/\\fRname\\fI/\\fR", "A container's data; volumes must stay inside it.");
-    TP("\\fI/srv/.credentials/\\fRname\\fI.env\\fR", "A container's secret environment (mode 600); never in state.toml or the Nix store.");
-  }
-  L.push(".SH SEE ALSO");
-  P(prose("Each command has its own page, named after its path: `nixi-fw-open`(1), `nixi-container-deploy`(1), ..."));
-  L.push(".br");
-  P("\\fBnixi\\-config\\fR(5), \\fBnixos\\-rebuild\\fR(8), \\fBconfiguration.nix\\fR(5), \\fBsystemctl\\fR(1)");
-  return L.join("\n") + "\n";
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const manHelpers = { roff, prose, line, optionTag, walk, isGroup, kids, HEADER };
+// the man pages are written by gen-man-pages.mjs, from this model and these helpers
+const treeHelpers = { walk, isGroup, kids, HEADER };
 
 export function generate(src) {
   const model = buildModel(src);
@@ -852,9 +693,7 @@ export function generate(src) {
     "completions/nixi.bash": bash(model),
     "completions/_nixi": zsh(model),
     "completions/nixi.fish": fish(model),
-    "man/nixi.1": man(model),
-    ...commandPages(model, manHelpers),
-    "man/nixi-config.5": configPage(model, manHelpers),
+    ...manPages(model, treeHelpers),
     "nix/sudo-rules.json": JSON.stringify({ _generated: "Generated by scripts/gen-completions.mjs from sudoCommands() in src/nixos/node-setup.ts (what `nixi node setup` writes): do not edit.", ...src.sudoRules }, null, 2) + "\n",
   };
 }
