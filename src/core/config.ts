@@ -1,7 +1,7 @@
 // config.toml: inventory, rebuild mode, ask settings, thresholds. Missing file = defaults.
 import { parse as parseToml, TomlError } from "smol-toml";
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { nodeOs } from "./builtins.js";
 import { join } from "node:path";
 import { NixiError } from "./errors.js";
 import { mergeConfig, systemConfigPath } from "./config-layers.js";
@@ -38,7 +38,7 @@ export interface Config {
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
   if (env.NIXI_CONFIG) return env.NIXI_CONFIG;
-  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || nodeOs().homedir(), ".config");
   return join(base, "nixi", "config.toml");
 }
 

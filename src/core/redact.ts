@@ -88,7 +88,8 @@ export function isRedactedKey(key: string): boolean {
   let v = keyVerdicts.get(key);
   if (v === undefined) {
     const name = key.replace(/[\s"']/g, "");
-    v = !(KNOWN_NOT_SECRET.has(name.toLowerCase()) || isReference(name)) && SECRET_KEY_NAME.test(name);
+    // most keys name no secret: the cheap test first
+    v = SECRET_KEY_NAME.test(name) && !(KNOWN_NOT_SECRET.has(name.toLowerCase()) || isReference(name));
     if (keyVerdicts.size > 4096) keyVerdicts.clear();
     keyVerdicts.set(key, v);
   }

@@ -5,7 +5,7 @@
 //    contents on stdin (never on the command line), every step's output framed by a random
 //    boundary so file contents, exit codes and error text come back apart.
 import { posix } from "node:path";
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../core/builtins.js";
 import type { BatchOp, BatchResult, Executor, FileStat } from "../core/executor.js";
 import { shQuote } from "./quote.js";
 
@@ -114,7 +114,7 @@ export interface SshScript {
  * Stdin holds the write contents back to back; `head -c N` reads exactly N bytes of them.
  */
 export function sshBatchScript(ops: BatchOp[], sudo: string): SshScript {
-  const B = `@@nixi-${randomBytes(12).toString("hex")}`;
+  const B = `@@nixi-${nodeCrypto().randomBytes(12).toString("hex")}`;
   const q = shQuote;
   const s = sudo;
   const parts: string[] = [`export LC_ALL=C; B=${B}`];
@@ -123,7 +123,7 @@ export function sshBatchScript(ops: BatchOp[], sudo: string): SshScript {
   parts.push(`end() { printf '\\n%s E %d %d\\n' "$B" "$1" "$2"; }`);
   parts.push(`die() { end "$1" "$2"; exit 0; }`);
   let input = "";
-  const tmpName = (p: string) => posix.join(posix.dirname(p), `.${posix.basename(p).replace(/^\.+/, "")}.nixi-${randomBytes(6).toString("hex")}`);
+  const tmpName = (p: string) => posix.join(posix.dirname(p), `.${posix.basename(p).replace(/^\.+/, "")}.nixi-${nodeCrypto().randomBytes(6).toString("hex")}`);
   const write = (i: number, path: string, content: string, mode: number) => {
     const tmp = tmpName(path);
     const bytes = Buffer.byteLength(content);

@@ -2,7 +2,7 @@
 //   host keytype base64         (port 22)
 //   [host]:port keytype base64  (other ports)
 // Hashed entries (|1|salt|hash) written by ssh-keygen -H are understood too.
-import { createHmac } from "node:crypto";
+import { nodeCrypto } from "../core/builtins.js";
 import { appendFile, mkdir } from "node:fs/promises";
 import { readLocalText, writeLocalText } from "../core/local-files.js";
 import { dirname } from "node:path";
@@ -39,7 +39,7 @@ function patternMatches(field: string, pattern: string, exactOnly = false): bool
     if (p.startsWith("|1|")) {
       const [, , salt, hash] = p.split("|");
       if (!salt || !hash) continue;
-      const h = createHmac("sha1", Buffer.from(salt, "base64")).update(pattern).digest("base64");
+      const h = nodeCrypto().createHmac("sha1", Buffer.from(salt, "base64")).update(pattern).digest("base64");
       if (h === hash) matched = true;
     } else if (p.startsWith("!")) {
       if (!exactOnly && globMatches(p.slice(1), pattern)) return false;

@@ -5,7 +5,6 @@
 import * as fs from "node:fs";
 import { constants as fsc } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
-import { randomBytes } from "node:crypto";
 import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 import { registerSecretFile } from "./secret-files.js";
 import { rootExecBlocked, rootExecError, rootExecMessage } from "./root-guard.js";
@@ -90,9 +89,8 @@ export class LocalExecutor implements Executor {
   async writeFile(path: string, content: string, opts: WriteOptions = {}): Promise<void> {
     const target = this.hostPath(path);
     fs.mkdirSync(dirname(target), { recursive: true });
-    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
     // created 600 and chmod-ed after: a half-written temp file of a secret is never readable by others
-    const fd = fs.openSync(tmp, "w", 0o600);
+    const { tmp, fd } = withTempName(target, (name) => fs.openSync(name, "wx", 0o600));
     try {
       try {
         fs.writeFileSync(fd, content, "utf8");
@@ -226,8 +224,7 @@ export class LocalExecutor implements Executor {
         const src = this.hostPath(from);
         const dst = this.hostPath(to);
         fs.mkdirSync(dirname(dst), { recursive: true });
-        const tmp = join(dirname(dst), `.${basename(dst)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-        fs.linkSync(src, tmp);
+        const { tmp } = withTempName(dst, (name) => fs.linkSync(src, name));
         try {
           fs.renameSync(tmp, dst);
         } catch (e) {
@@ -252,5 +249,20 @@ async function exists(p: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+// A temp file beside `target`, made by `create` (O_EXCL open, or link(2)), which fails with EEXIST
+// instead of following or reusing anything already there. So the name needs to be unique, not
+// secret: no random bytes, and no node:crypto at start-up.
+let tempSeq = 0;
+function withTempName<T>(target: string, create: (name: string) => T): { tmp: string; fd: T } {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}${(tempSeq++).toString(36)}.tmp`);
+    try {
+      return { tmp, fd: create(tmp) };
+    } catch (e: any) {
+      if (e.code !== "EEXIST" || attempt >= 9) throw e;
+    }
   }
 }

@@ -3,7 +3,7 @@
 // whose holder died on this host is taken over at once, not after an hour (issue 9 item 9).
 // While it is held, SIGINT/SIGTERM/SIGHUP run the change's undo and release the lock before exiting.
 import { posix } from "node:path";
-import { hostname } from "node:os";
+import { nodeOs } from "../core/builtins.js";
 import type { Ctx } from "../core/context.js";
 import type { BatchOp, BatchResult } from "../core/executor.js";
 import { NixiError } from "../core/errors.js";
@@ -19,7 +19,7 @@ export interface Holder {
 }
 
 export function holderText(node: string): string {
-  return `pid=${process.pid}\nhost=${hostname()}\nnode=${node}\nstarted=${new Date().toISOString()}\n`;
+  return `pid=${process.pid}\nhost=${nodeOs().hostname()}\nnode=${node}\nstarted=${new Date().toISOString()}\n`;
 }
 
 export function parseHolder(text: string | null | undefined): Holder | null {
@@ -37,7 +37,7 @@ export function parseHolder(text: string | null | undefined): Holder | null {
 
 /** The holder ran on this host and its process is gone. */
 export function holderIsDead(h: Holder): boolean {
-  if (h.host !== hostname()) return false;
+  if (h.host !== nodeOs().hostname()) return false;
   try {
     process.kill(h.pid, 0);
     return false;

@@ -2,7 +2,7 @@
 // <nixpkgs/nixos> on a channel system, `nix eval --json --impure` over the flake's
 // nixosConfigurations.<host> on a flake system. Sees options declared by the person's own and
 // third-party modules. Bounded by a timeout; query results are cached per system generation.
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../core/builtins.js";
 import { posix } from "node:path";
 import type { Ctx } from "../core/context.js";
 import { NixiError } from "../core/errors.js";
@@ -152,7 +152,7 @@ async function cacheKey(ctx: Ctx, parts: string[]): Promise<string> {
   // the system generation, and nixi's staged state (values change with it before a rebuild)
   const gen = (await ctx.exec.realpath("/run/current-system")) ?? "none";
   const state = (await ctx.exec.readFile(posix.join(ctx.config.nixiDir, "state.toml"))) ?? "";
-  return createHash("sha256").update(JSON.stringify([gen, state, ...parts])).digest("hex").slice(0, 32);
+  return nodeCrypto().createHash("sha256").update(JSON.stringify([gen, state, ...parts])).digest("hex").slice(0, 32);
 }
 
 /** Read one option from the machine (cached per system generation). */

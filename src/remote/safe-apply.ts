@@ -13,7 +13,7 @@
 // only that an old connection survived) with `mkdir .safe-apply/decided`: an atomic mkdir, so a
 // confirmation and the revert can never both win.
 import { posix } from "node:path";
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../core/builtins.js";
 import type { Ctx } from "../core/context.js";
 import type { Executor, RunResult } from "../core/executor.js";
 import { NixiError } from "../core/errors.js";
@@ -101,7 +101,7 @@ function armLine(ctx: Ctx, script: string, nonRoot: boolean): string {
   const q = shQuote;
   const S = nonRoot ? "sudo -n " : "";
   const D = q(posix.join(ctx.config.nixiDir, CANARY_DIR));
-  const unit = `nixi-safe-apply-${randomBytes(4).toString("hex")}`;
+  const unit = `nixi-safe-apply-${nodeCrypto().randomBytes(4).toString("hex")}`;
   return (
     `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then ${S}systemd-run --quiet --collect --unit ${unit} /bin/sh -c ${q(script)} || exit 1; ` +
     `else ${S}setsid -f /bin/sh -c ${q(script)} </dev/null >/dev/null 2>&1 || exit 1; fi; ` +

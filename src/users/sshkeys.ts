@@ -1,6 +1,6 @@
 // SSH public keys: parsing (type, base64 blob whose inner type matches), fingerprints as
 // `ssh-keygen -lf` prints them (SHA256:<base64 without padding>), authorized_keys lines.
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../core/builtins.js";
 import { NixiError } from "../core/errors.js";
 
 export const KEY_TYPES = [
@@ -30,7 +30,7 @@ export function looksPrivate(text: string): boolean {
 }
 
 export function fingerprintOf(blob: Buffer): string {
-  return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
+  return "SHA256:" + nodeCrypto().createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
 }
 
 /** Why `text` is not a public key line, or the key. Never includes the text in its message. */

@@ -65,3 +65,36 @@ describe("LocalExecutor files under --root", () => {
     expect(await e.stat("/srv/web")).toBeNull();
   });
 });
+
+describe("LocalExecutor temp files", () => {
+  it("never follows or reuses what is already at a temp name: it takes the next name", async () => {
+    const { readdirSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { vi } = await import("vitest");
+    const root = makeRoot();
+    const dir = join(root, "etc/nixos/nixi");
+    mkdirSync(dir, { recursive: true });
+    const victim = join(root, "victim");
+    writeFileSync(victim, "untouched\n");
+    // A temp name is pid, clock, counter. For one clock value, every name the next attempts could
+    // take is already there: symlinks to the victim, and one plain file.
+    const T = 1_700_000_000_000;
+    const planted = 50;
+    for (let seq = 0; seq < planted; seq++) {
+      const name = join(dir, `.firewall.nix.${process.pid}.${T.toString(36)}${seq.toString(36)}.tmp`);
+      if (seq === 2) writeFileSync(name, "someone else's\n");
+      else symlinkSync(victim, name);
+    }
+    let calls = 0;
+    const now = vi.spyOn(Date, "now").mockImplementation(() => (++calls <= 4 ? T : T + 1));
+    try {
+      await exec(root).writeFile("/etc/nixos/nixi/firewall.nix", "{ networking.firewall.allowedTCPPorts = [ 22 ]; }\n");
+    } finally {
+      now.mockRestore();
+    }
+    expect(calls).toBe(5); // four names were taken, the fifth was free
+    expect(readFileSync(join(dir, "firewall.nix"), "utf8")).toContain("allowedTCPPorts");
+    expect(readFileSync(victim, "utf8")).toBe("untouched\n");
+    // what was there is left as it was, and nixi left no temp file of its own
+    expect(readdirSync(dir).length).toBe(planted + 1);
+  });
+});

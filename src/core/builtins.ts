@@ -1,0 +1,8 @@
+// Node built-ins that are slow to load, required on first use instead of at start-up: node:crypto
+// brings about 15 internal modules with it (a few ms), and most command lines never need it.
+import { createRequire } from "node:module";
+
+const load = createRequire(import.meta.url);
+
+export const nodeCrypto = (): typeof import("node:crypto") => load("node:crypto");
+export const nodeOs = (): typeof import("node:os") => load("node:os");
