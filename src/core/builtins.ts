@@ -2,7 +2,9 @@
 // brings about 15 internal modules with it (a few ms), and most command lines never need it.
 import { createRequire } from "node:module";
 
-const load = createRequire(import.meta.url);
+// Built-ins resolve the same from anywhere: no import.meta.url (in the CommonJS bundle that costs
+// loading node:url at start-up).
+const load = createRequire("/");
 
 export const nodeCrypto = (): typeof import("node:crypto") => load("node:crypto");
 export const nodeOs = (): typeof import("node:os") => load("node:os");
