@@ -42,6 +42,19 @@ const common = {
   logLevel: "warning",
 };
 
+/** `  "fw": "[...]",` lines: each top-level word's metadata as a JSON string; the registry keeps a
+ *  group's commands together, so the groups in order give the registry's order back. */
+function groupMetas(metas) {
+  const groups = new Map();
+  for (const m of metas) {
+    const top = m.path[0];
+    if (groups.has(top) && [...groups.keys()].at(-1) !== top) throw new Error(`build: the registry splits the commands of "${top}": keep them together`);
+    if (!groups.has(top)) groups.set(top, []);
+    groups.get(top).push(m);
+  }
+  return [...groups].map(([top, ms]) => `  ${JSON.stringify(top)}: ${JSON.stringify(JSON.stringify(ms))},`).join("\n");
+}
+
 // 1. The manifest, from the registry itself.
 const tmp = mkdtempSync(join(tmpdir(), "nixi-build-"));
 try {
@@ -67,13 +80,26 @@ try {
 import type { AnyCommand } from "../core/command.js";
 import type { Catalog, CommandMeta } from "../core/meta.js";
 
-// JSON.parse of a string literal is faster to load than the same object literal.
-const metas: CommandMeta[] = JSON.parse(${JSON.stringify(JSON.stringify(COMMANDS.map(toMeta)))});
+// Per top-level word, in registry order. JSON.parse of a string literal is faster to load than the
+// same object literal, and a command line that names a command needs only its own group's.
+const GROUP_METAS: Record<string, string> = {
+${groupMetas(COMMANDS.map(toMeta))}
+};
+const parsed = new Map<string, CommandMeta[]>();
+const metasOf = (top: string): CommandMeta[] => {
+  let metas = parsed.get(top);
+  if (!metas) parsed.set(top, (metas = Object.hasOwn(GROUP_METAS, top) ? JSON.parse(GROUP_METAS[top]) : []));
+  return metas!;
+};
+let all: CommandMeta[] | undefined;
 const loaders: Record<string, () => Promise<{ default: AnyCommand }>> = {
 ${loaders.join("\n")}
 };
 export const MANIFEST_CATALOG: Catalog = {
-  metas,
+  get metas() {
+    return (all ??= Object.keys(GROUP_METAS).flatMap(metasOf));
+  },
+  metasOf,
   groups: ${JSON.stringify(GROUP_SUMMARIES)},
   load: async (path) => (await loaders[path.join(" ")]()).default,
 };

@@ -219,8 +219,10 @@ export function buildProgram(io: IO, catalog: Catalog, argv: string[], onSelect:
   };
   // The line names a command exactly: the other groups are needed for nothing (not parsing, not its
   // help, not its errors), so they are not built.
-  const exact = catalog.metas.some((m) => isPrefix(m.path));
-  for (const spec of catalog.metas) {
+  // (only commands of the line's first word can be named by it)
+  const mine = catalog.metasOf && words.length ? catalog.metasOf(words[0]) : catalog.metas;
+  const exact = mine.some((m) => isPrefix(m.path));
+  for (const spec of exact ? mine : catalog.metas) {
     const parentPath = spec.path.slice(0, -1);
     if (!isPrefix(parentPath)) {
       if (exact) continue;

@@ -44,6 +44,8 @@ export function commandModule(path: string[]): string {
 /** A catalog of commands: metadata for every command, and the full spec loaded on demand. */
 export interface Catalog {
   metas: CommandMeta[];
+  /** The commands whose first word is `top` (the same as filtering `metas`, without reading all). */
+  metasOf?(top: string): CommandMeta[];
   groups: Record<string, string>;
   load(path: string[]): Promise<AnyCommand>;
 }

@@ -14,6 +14,10 @@ const AUTH_HEADER = /\b(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)
 const SECRET_WORDS = String.raw`(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|session[_-]?key|pwd|psk|[_-]pw(?![A-Za-z])|(?:encryption|signing|jwt|hmac|master)[_-]?key|authorization)`;
 const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*`;
 const SECRET_KEY_NAME = new RegExp(`^${SECRET_KEY}$`, "i");
+// Every SECRET_WORDS alternative contains one of these; a name that matches is all ASCII, so its
+// lower case is exact. A name with none of them cannot match (tested against the regex alone).
+export const SECRET_KEY_HINTS = ["pass", "secret", "token", "key", "credential", "pw", "psk", "authorization"];
+export const isSecretKeyNameRaw = (name: string): boolean => SECRET_KEY_NAME.test(name);
 // values: "..." | Nix ''indented string'' (may span lines) | '...' | [a, list] | a bare word
 // | a YAML block scalar (| or > and its indented lines) | a one-level {object}
 const VALUE = String.raw`([|>][-+]?[ \t]*\n(?:[ \t]+[^\n]*(?:\n|$))+|"(?:[^"\\]|\\.)*"|''(?:[^']|'(?!'))*''|'[^']*'|\[[^\]\n]*\]|\{[^{}\n]*\}|[^\s,;&}]+)`;
@@ -88,8 +92,9 @@ export function isRedactedKey(key: string): boolean {
   let v = keyVerdicts.get(key);
   if (v === undefined) {
     const name = key.replace(/[\s"']/g, "");
-    // most keys name no secret: the cheap test first
-    v = SECRET_KEY_NAME.test(name) && !(KNOWN_NOT_SECRET.has(name.toLowerCase()) || isReference(name));
+    // most keys name no secret: the cheap tests first
+    const lower = name.toLowerCase();
+    v = SECRET_KEY_HINTS.some((h) => lower.includes(h)) && SECRET_KEY_NAME.test(name) && !(KNOWN_NOT_SECRET.has(lower) || isReference(name));
     if (keyVerdicts.size > 4096) keyVerdicts.clear();
     keyVerdicts.set(key, v);
   }

@@ -2,7 +2,7 @@
 // would mask), whole Nix value expressions after a secret-named key, credential parts of URLs,
 // SQL/netrc/argv forms, and values registered at run time whatever their length.
 import { describe, expect, it } from "vitest";
-import { applyShapeRules, mayHaveShape, redact, redactShapes, redactValue, registerSecret } from "../../src/core/redact.js";
+import { applyShapeRules, isSecretKeyNameRaw, mayHaveShape, redact, redactShapes, redactValue, registerSecret, SECRET_KEY_HINTS } from "../../src/core/redact.js";
 
 const X = "Zq8vW3xY7pL2"; // the secret part in the Nix/URL cases
 
@@ -183,5 +183,24 @@ describe("each rule runs only when the text has the literal it needs (gated)", (
       if (full !== t) masked++;
     }
     expect(masked).toBeGreaterThan(5000);
+  });
+});
+
+describe("the hints in front of the secret-key-name regex (isRedactedKey)", () => {
+  it("a name with none of the hints never matches the regex alone", () => {
+    const pieces = ["pass", "PASS", "Pass", "word", "wd", "phrase", "secret", "Token", "api", "key", "KEY", "access", "private", "credential", "s", "auth", "client", "session", "pwd", "psk", "_pw", "-pw", "PW", "encryption", "signing", "jwt", "hmac", "master", "authorization", "_", "-", ".", "x", "db", "1", "proxy", "id", "file", "p", "w", "k", "e", "y"];
+    let seed = 5;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n);
+    let matched = 0;
+    for (let i = 0; i < 20000; i++) {
+      let name = "";
+      for (let n = 1 + rnd(4); n > 0; n--) name += pieces[rnd(pieces.length)];
+      const hinted = SECRET_KEY_HINTS.some((h) => name.toLowerCase().includes(h));
+      if (isSecretKeyNameRaw(name)) {
+        matched++;
+        expect(hinted, name).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(2000);
   });
 });
