@@ -55,6 +55,26 @@ function groupMetas(metas) {
   return [...groups].map(([top, ms]) => `  ${JSON.stringify(top)}: ${JSON.stringify(JSON.stringify(ms))},`).join("\n");
 }
 
+/**
+ * esbuild's CommonJS interop copies every export of a chunk twice, as getters: once when the chunk
+ * sets module.exports (__toCommonJS), and once per chunk that requires it (__toESM). Between chunks
+ * of this bundle (marked __esModule) the object itself serves: its getters are the live bindings.
+ * Modules without the mark (node's built-ins, CommonJS packages) keep esbuild's own handling.
+ */
+function bareInterop(code, rel) {
+  const helpers = [
+    [/__toESM=\(mod(\d*),isNodeMode(\d*),target(\d*)\)=>\(target\3=/, (m, a, b, c) => `__toESM=(mod${a},isNodeMode${b},target${c})=>mod${a}!=null&&mod${a}.__esModule&&!isNodeMode${b}?mod${a}:(target${c}=`],
+    [/__toCommonJS=mod(\d*)=>__copyProps\(__defProp\(\{\},"__esModule",\{value:!0\}\),mod\1\)/, (m, a) => `__toCommonJS=mod${a}=>__defProp(mod${a},"__esModule",{value:!0})`],
+  ];
+  for (const [from, to] of helpers) {
+    const name = from.source.slice(0, from.source.indexOf("="));
+    if (!new RegExp(`\\b${name}=`).test(code)) continue;
+    if (!from.test(code)) throw new Error(`build: ${rel}: esbuild's ${name} no longer matches ${from}`);
+    code = code.replace(from, to);
+  }
+  return code;
+}
+
 // 1. The manifest, from the registry itself.
 const tmp = mkdtempSync(join(tmpdir(), "nixi-build-"));
 try {
@@ -151,10 +171,11 @@ try {
       banner: code.includes("import.meta") ? 'const __nixiUrl=require("node:url").pathToFileURL(__filename).href;' : "",
       logLevel: "warning",
     });
-    if (/\bimport\(/.test(out.code.replace(/"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`|'(?:[^'\\]|\\.)*'/g, ""))) throw new Error(`build: ${rel} still has an import()`);
-    hash.update(rel).update(out.code);
+    const code2 = bareInterop(out.code, rel);
+    if (/\bimport\(/.test(code2.replace(/"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`|'(?:[^'\\]|\\.)*'/g, ""))) throw new Error(`build: ${rel} still has an import()`);
+    hash.update(rel).update(code2);
     mkdirSync(join(dist, rel, ".."), { recursive: true });
-    writeFileSync(join(dist, rel), out.code);
+    writeFileSync(join(dist, rel), code2);
   }
   writeFileSync(join(dist, "package.json"), '{ "type": "commonjs" }\n');
   writeFileSync(join(dist, "build-id"), hash.digest("hex").slice(0, 32) + "\n");

@@ -2,8 +2,7 @@
 // (argv arrays only, never a shell string).
 // Synchronous fs calls: nixi runs one local step at a time anyway, and each promise call is a
 // round trip through libuv's thread pool (and starting the pool) — most of a change's wait.
-import * as fs from "node:fs";
-import { constants as fsc } from "node:fs";
+import { accessSync, chmodSync, closeSync, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, rmdirSync, writeFileSync, constants as fsc } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
 import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 import { registerSecretFile } from "./secret-files.js";
@@ -68,7 +67,7 @@ export class LocalExecutor implements Executor {
       if (!dir) continue;
       const p = join(dir, program);
       try {
-        fs.accessSync(p, fsc.X_OK);
+        accessSync(p, fsc.X_OK);
         return p;
       } catch {}
     }
@@ -77,7 +76,7 @@ export class LocalExecutor implements Executor {
 
   async readFile(path: string): Promise<string | null> {
     try {
-      const text = fs.readFileSync(this.hostPath(path), "utf8");
+      const text = readFileSync(this.hostPath(path), "utf8");
       registerSecretFile(path, text);
       return text;
     } catch (e: any) {
@@ -88,38 +87,38 @@ export class LocalExecutor implements Executor {
 
   async writeFile(path: string, content: string, opts: WriteOptions = {}): Promise<void> {
     const target = this.hostPath(path);
-    fs.mkdirSync(dirname(target), { recursive: true });
+    mkdirSync(dirname(target), { recursive: true });
     // created 600 and chmod-ed after: a half-written temp file of a secret is never readable by others
-    const { tmp, fd } = withTempName(target, (name) => fs.openSync(name, "wx", 0o600));
+    const { tmp, fd } = withTempName(target, (name) => openSync(name, "wx", 0o600));
     try {
       try {
-        fs.writeFileSync(fd, content, "utf8");
-        fs.fchmodSync(fd, opts.mode ?? 0o644);
-        fs.fsyncSync(fd);
+        writeFileSync(fd, content, "utf8");
+        fchmodSync(fd, opts.mode ?? 0o644);
+        fsyncSync(fd);
       } finally {
-        fs.closeSync(fd);
+        closeSync(fd);
       }
-      fs.renameSync(tmp, target);
+      renameSync(tmp, target);
     } catch (e) {
       // any write error (ENOSPC, EIO, ...): no temp file is left behind
-      fs.rmSync(tmp, { force: true });
+      rmSync(tmp, { force: true });
       throw e;
     }
     // Make the rename durable too.
     let dir: number | null = null;
     try {
-      dir = fs.openSync(dirname(target), "r");
-      fs.fsyncSync(dir);
+      dir = openSync(dirname(target), "r");
+      fsyncSync(dir);
     } catch {
       // a folder that cannot be synced (some file systems) still has the file
     } finally {
-      if (dir !== null) fs.closeSync(dir);
+      if (dir !== null) closeSync(dir);
     }
   }
 
   async stat(path: string): Promise<FileStat | null> {
     try {
-      const s = fs.lstatSync(this.hostPath(path));
+      const s = lstatSync(this.hostPath(path));
       return {
         type: s.isSymbolicLink() ? "symlink" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other",
         size: s.size,
@@ -147,14 +146,14 @@ export class LocalExecutor implements Executor {
       const candidate = "/" + [...out, part].join("/");
       let st;
       try {
-        st = fs.lstatSync(this.hostPath(candidate));
+        st = lstatSync(this.hostPath(candidate));
       } catch (e: any) {
         if (e.code === "ENOENT" || e.code === "ENOTDIR") return null;
         throw e;
       }
       if (st.isSymbolicLink()) {
         if (++hops > 40) return null;
-        const target = fs.readlinkSync(this.hostPath(candidate));
+        const target = readlinkSync(this.hostPath(candidate));
         if (target.startsWith("/")) out.length = 0;
         parts = [...target.split("/").filter(Boolean), ...parts];
         continue;
@@ -166,7 +165,7 @@ export class LocalExecutor implements Executor {
 
   async readdir(path: string): Promise<string[]> {
     try {
-      return fs.readdirSync(this.hostPath(path)).sort();
+      return readdirSync(this.hostPath(path)).sort();
     } catch (e: any) {
       if (e.code === "ENOENT") return [];
       throw e;
@@ -178,9 +177,9 @@ export class LocalExecutor implements Executor {
     if (opts.exclusive) {
       // A concurrent process may remove the empty parent between the two calls: try again.
       for (let attempt = 0; ; attempt++) {
-        fs.mkdirSync(dirname(p), { recursive: true });
+        mkdirSync(dirname(p), { recursive: true });
         try {
-          fs.mkdirSync(p, { mode: opts.mode });
+          mkdirSync(p, { mode: opts.mode });
           return true;
         } catch (e: any) {
           if (e.code === "EEXIST") return false;
@@ -188,32 +187,32 @@ export class LocalExecutor implements Executor {
         }
       }
     }
-    fs.mkdirSync(p, { recursive: true, mode: opts.mode });
+    mkdirSync(p, { recursive: true, mode: opts.mode });
     return true;
   }
 
   async remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
     const p = this.hostPath(path);
     if (!opts.recursive) {
-      const st = fs.lstatSync(p, { throwIfNoEntry: false });
+      const st = lstatSync(p, { throwIfNoEntry: false });
       if (st?.isDirectory()) {
         try {
-          fs.rmdirSync(p);
+          rmdirSync(p);
         } catch (e: any) {
           if (e.code !== "ENOTEMPTY" && e.code !== "EEXIST" && e.code !== "ENOENT") throw e;
         }
         return;
       }
     }
-    fs.rmSync(p, { recursive: !!opts.recursive, force: true });
+    rmSync(p, { recursive: !!opts.recursive, force: true });
   }
 
   async rename(from: string, to: string): Promise<void> {
-    fs.renameSync(this.hostPath(from), this.hostPath(to));
+    renameSync(this.hostPath(from), this.hostPath(to));
   }
 
   async chmod(path: string, mode: number): Promise<void> {
-    fs.chmodSync(this.hostPath(path), mode);
+    chmodSync(this.hostPath(path), mode);
   }
 
   /** Local files need no round trips: the steps run one by one (hard links and rename(2) for
@@ -223,16 +222,16 @@ export class LocalExecutor implements Executor {
       link: async (from, to) => {
         const src = this.hostPath(from);
         const dst = this.hostPath(to);
-        fs.mkdirSync(dirname(dst), { recursive: true });
-        const { tmp } = withTempName(dst, (name) => fs.linkSync(src, name));
+        mkdirSync(dirname(dst), { recursive: true });
+        const { tmp } = withTempName(dst, (name) => linkSync(src, name));
         try {
-          fs.renameSync(tmp, dst);
+          renameSync(tmp, dst);
         } catch (e) {
-          fs.rmSync(tmp, { force: true });
+          rmSync(tmp, { force: true });
           throw e;
         }
       },
-      rename: async (from, to) => fs.renameSync(this.hostPath(from), this.hostPath(to)),
+      rename: async (from, to) => renameSync(this.hostPath(from), this.hostPath(to)),
     });
   }
 
@@ -245,7 +244,7 @@ export class LocalExecutor implements Executor {
 
 async function exists(p: string): Promise<boolean> {
   try {
-    fs.accessSync(p);
+    accessSync(p);
     return true;
   } catch {
     return false;

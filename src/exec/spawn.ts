@@ -1,5 +1,6 @@
 // Running a program on this machine and collecting its output (the local executor's run).
 import type { RunResult } from "../core/executor.js";
+import { nodeChildProcess } from "../core/builtins.js";
 
 export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
@@ -13,7 +14,7 @@ export interface SpawnOptions {
 /** argv only, never a shell; stdin only with `input`; SIGTERM then SIGKILL (2 s) on timeout. */
 export async function spawnCollect(full: string[], opts: SpawnOptions): Promise<RunResult> {
   // node:child_process rather than execa: execa costs ~40 ms of CPU to load (docs/engine.md).
-  const { spawn } = await import("node:child_process");
+  const { spawn } = nodeChildProcess();
   return new Promise((resolve) => {
     const child = spawn(full[0], full.slice(1), {
       env: opts.env,
