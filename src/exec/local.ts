@@ -2,7 +2,7 @@
 // (argv arrays only, never a shell string).
 // Synchronous fs calls: nixi runs one local step at a time anyway, and each promise call is a
 // round trip through libuv's thread pool (and starting the pool) — most of a change's wait.
-import { accessSync, chmodSync, closeSync, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, rmdirSync, writeFileSync, constants as fsc } from "node:fs";
+import { unlinkSync, accessSync, chmodSync, closeSync, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, rmdirSync, writeFileSync, constants as fsc } from "node:fs";
 import { dirname, join, resolve, basename } from "node:path";
 import type { BatchOp, BatchOptions, BatchResult, Executor, FileStat, RunOptions, RunResult, WriteOptions } from "../core/executor.js";
 import { registerSecretFile } from "./secret-files.js";
@@ -204,6 +204,7 @@ export class LocalExecutor implements Executor {
         return;
       }
     }
+    if (opts.recursive && removeFlatFolder(p)) return;
     rmSync(p, { recursive: !!opts.recursive, force: true });
   }
 
@@ -263,5 +264,21 @@ function withTempName<T>(target: string, create: (name: string) => T): { tmp: st
     } catch (e: any) {
       if (e.code !== "EEXIST" || attempt >= 9) throw e;
     }
+  }
+}
+
+/** A folder holding only files (nixi's lock): unlink them and the folder, without node's rimraf
+ *  (a module of its own to load, and a walk). False when it is something else: rmSync does it. */
+function removeFlatFolder(p: string): boolean {
+  try {
+    // never through a symlink: rmSync removes only the link
+    if (!lstatSync(p).isDirectory()) return false;
+    const entries = readdirSync(p, { withFileTypes: true });
+    if (entries.some((e) => e.isDirectory())) return false;
+    for (const e of entries) unlinkSync(join(p, e.name));
+    rmdirSync(p);
+    return true;
+  } catch {
+    return false;
   }
 }

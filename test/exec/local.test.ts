@@ -98,3 +98,27 @@ describe("LocalExecutor temp files", () => {
     expect(readdirSync(dir).length).toBe(planted + 1);
   });
 });
+
+describe("LocalExecutor recursive remove", () => {
+  it("removes a folder of files, a nested tree, and a symlink to a folder without touching its target", async () => {
+    const { existsSync, readdirSync, writeFileSync } = await import("node:fs");
+    const root = makeRoot();
+    const e = exec(root);
+    mkdirSync(join(root, "lock"));
+    writeFileSync(join(root, "lock/holder"), "pid=1\n");
+    await e.remove("/lock", { recursive: true });
+    expect(existsSync(join(root, "lock"))).toBe(false);
+    mkdirSync(join(root, "tree/a/b"), { recursive: true });
+    writeFileSync(join(root, "tree/a/b/f"), "x");
+    writeFileSync(join(root, "tree/g"), "y");
+    await e.remove("/tree", { recursive: true });
+    expect(existsSync(join(root, "tree"))).toBe(false);
+    mkdirSync(join(root, "target"));
+    writeFileSync(join(root, "target/keep"), "z");
+    symlinkSync(join(root, "target"), join(root, "link"));
+    await e.remove("/link", { recursive: true });
+    expect(existsSync(join(root, "link"))).toBe(false);
+    expect(readdirSync(join(root, "target"))).toEqual(["keep"]);
+    await e.remove("/missing", { recursive: true }); // nothing there: no error
+  });
+});
