@@ -29,6 +29,8 @@ export function entriesToRanges(entries: unknown, where: string): PortRange[] {
   if (entries === undefined) return [];
   if (!Array.isArray(entries)) throw new Error(`${where} must be a list of ports`);
   return entries.map((e) => {
+    // most entries are single ports, stored as numbers
+    if (typeof e === "number" && Number.isInteger(e) && e >= 1 && e <= 65535) return { from: e, to: e };
     const spec = parsePortSpec(String(e));
     return { from: spec.from, to: spec.to };
   });

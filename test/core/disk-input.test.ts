@@ -79,6 +79,22 @@ describe("state.toml is validated before nixi renders it", () => {
     expect(treeHash(root)).toBe(before);
   });
 
+  it.each([
+    ["0", /port 0 is outside 1-65535/],
+    ["70000", /port 70000 is outside 1-65535/],
+    ["1.5", /not a port/],
+    ["-22", /not a port/],
+    ['"443-80"', /range 443-80 is reversed/],
+  ])("a bad port in [firewall] tcp (%s) is refused, nothing changed", async (entry, message) => {
+    const root = machine(`version = 1\n[firewall]\ntcp = [22, ${entry}]\n`);
+    const before = treeHash(root);
+    const r = await runBin(`fw open 80 --yes --no-rebuild --json --root ${root}`);
+    expect(r.exitCode, r.stdout).toBe(2);
+    expect(r.json.error.code).toBe("STATE_INVALID");
+    expect(r.json.error.message).toMatch(message);
+    expect(treeHash(root)).toBe(before);
+  });
+
   it("[users.root] is refused", async () => {
     const root = machine(`version = 1\n[users.root]\ngroups = ["wheel"]\n`);
     const r = await runBin(`fw open 80 --yes --no-rebuild --json --root ${root}`);
