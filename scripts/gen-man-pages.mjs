@@ -13,23 +13,14 @@ export const pageName = (path) => ["nixi", ...path].join("-");
 
 export function commandPages(model, h) {
   const { root, globals, builtins, src } = model;
-  const { roff, prose, line, optionTag, walk, isGroup, kids, HEADER } = h;
+  const { roff, prose, optionTag, walk, isGroup, kids, HEADER } = h;
   const pages = {};
   const leaves = [...walk(root)].filter((n) => !isGroup(n));
   const parentOf = (n) => [...walk(root)].find((g) => isGroup(g) && g.children.get(n.name) === n) ?? root;
   for (const n of leaves) {
     const m = n.meta;
     const name = pageName(m.path);
-    const L = [];
-    const P = (s) => L.push(line(s));
-    const TP = (tag, text) => {
-      L.push(".TP");
-      P(tag);
-      if (text) P(text);
-    };
-    L.push(`.\\" ${HEADER}`);
-    L.push(`.TH ${roff(name.toUpperCase())} 1 "" "nixi ${roff(src.version)}" "User Commands"`);
-    L.push(".nh", ".ad l", ".SH NAME");
+    const { L, P, TP } = startPage(HEADER, `${roff(name.toUpperCase())} 1 "" "nixi ${roff(src.version)}" "User Commands"`);
     P(`${roff(name)} \\- ${prose(m.summary.replace(/\.$/, ""))}`);
     L.push(".SH SYNOPSIS");
     const args = m.args.map((a) => {
@@ -102,18 +93,9 @@ const NODE_KEYS = [
 ];
 
 export function configPage(model, h) {
-  const { roff, prose, line, HEADER } = h;
+  const { roff, prose, HEADER } = h;
   const { src } = model;
-  const L = [];
-  const P = (s) => L.push(line(s));
-  const TP = (tag, text) => {
-    L.push(".TP");
-    P(tag);
-    P(text);
-  };
-  L.push(`.\\" ${HEADER}`);
-  L.push(`.TH NIXI\\-CONFIG 5 "" "nixi ${roff(src.version)}" "File Formats"`);
-  L.push(".nh", ".ad l", ".SH NAME");
+  const { L, P, TP } = startPage(HEADER, `NIXI\\-CONFIG 5 "" "nixi ${roff(src.version)}" "File Formats"`);
   P("nixi\\-config \\- nixi's config.toml and state.toml");
   L.push(".SH SYNOPSIS");
   P("\\fI~/.config/nixi/config.toml\\fR, \\fI/etc/nixi/config.toml\\fR, \\fI/etc/nixos/nixi/state.toml\\fR");
@@ -163,6 +145,19 @@ function prose(s) {
 /** A text line that must not start with a control character. */
 const line = (s) => (/^[.']/.test(s) ? `\\&${s}` : s);
 
+/** A page's lines, begun with the generated-file comment, .TH and NAME; P adds a text line, TP a
+ *  tagged paragraph. No hyphenation and no justification: flags and paths stay whole. */
+function startPage(header, th) {
+  const L = [`.\\" ${header}`, `.TH ${th}`, ".nh", ".ad l", ".SH NAME"];
+  const P = (s) => L.push(line(s));
+  const TP = (tag, text) => {
+    L.push(".TP");
+    P(tag);
+    if (text) P(text);
+  };
+  return { L, P, TP };
+}
+
 function optionTag(o) {
   const names = [o.short ? `\\fB\\-${o.short}\\fR` : null, `\\fB\\-\\-${roff(o.long)}\\fR`].filter(Boolean).join(", ");
   return o.takesValue ? `${names} \\fI${roff(o.placeholder)}\\fR` : names;
@@ -178,19 +173,7 @@ function mainPage(model, h) {
   const { root, globals, builtins, src } = model;
   const { walk, isGroup, kids, HEADER } = h;
   const has = (p) => src.metas.some((m) => m.path.join(" ") === p);
-  const L = [];
-  const P = (s) => L.push(line(s));
-  const TP = (tag, text) => {
-    L.push(".TP");
-    P(tag);
-    if (text) P(text);
-  };
-
-  L.push(`.\\" ${HEADER}`);
-  L.push(`.TH NIXI 1 "" "nixi ${roff(src.version)}" "User Commands"`);
-  L.push(".nh"); // no hyphenation: flags and paths stay whole
-  L.push(".ad l");
-  L.push(".SH NAME");
+  const { L, P, TP } = startPage(HEADER, `NIXI 1 "" "nixi ${roff(src.version)}" "User Commands"`);
   P("nixi \\- manage NixOS machines from the shell");
   L.push(".SH SYNOPSIS");
   P("\\fBnixi\\fR [\\fIglobal options\\fR] \\fIgroup\\fR \\fIcommand\\fR [\\fIarguments\\fR] [\\fIoptions\\fR]");
