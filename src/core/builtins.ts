@@ -8,6 +8,6 @@ const load = createRequire("/");
 
 export const nodeCrypto = (): typeof import("node:crypto") => load("node:crypto");
 export const nodeOs = (): typeof import("node:os") => load("node:os");
-// with net, dgram and streams, for a command that runs a program (and without esbuild's copy of
-// every export that an `await import()` of a built-in gets in the bundle)
+// brings net, dgram and streams: only for a command that runs a program (a require here, unlike
+// `await import()`, gets no copy of every export in the bundle)
 export const nodeChildProcess = (): typeof import("node:child_process") => load("node:child_process");

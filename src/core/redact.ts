@@ -17,6 +17,7 @@ const SECRET_KEY_NAME = new RegExp(`^${SECRET_KEY}$`, "i");
 // Every SECRET_WORDS alternative contains one of these; a name that matches is all ASCII, so its
 // lower case is exact. A name with none of them cannot match (tested against the regex alone).
 export const SECRET_KEY_HINTS = ["pass", "secret", "token", "key", "credential", "pw", "psk", "authorization"];
+/** The regex alone, for the test that the hints are a safe prefilter. */
 export const isSecretKeyNameRaw = (name: string): boolean => SECRET_KEY_NAME.test(name);
 // values: "..." | Nix ''indented string'' (may span lines) | '...' | [a, list] | a bare word
 // | a YAML block scalar (| or > and its indented lines) | a one-level {object}

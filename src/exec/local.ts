@@ -89,7 +89,7 @@ export class LocalExecutor implements Executor {
     const target = this.hostPath(path);
     mkdirSync(dirname(target), { recursive: true });
     // created 600 and chmod-ed after: a half-written temp file of a secret is never readable by others
-    const { tmp, fd } = withTempName(target, (name) => openSync(name, "wx", 0o600));
+    const { tmp, made: fd } = withTempName(target, (name) => openSync(name, "wx", 0o600));
     try {
       try {
         writeFileSync(fd, content, "utf8");
@@ -256,11 +256,11 @@ async function exists(p: string): Promise<boolean> {
 // instead of following or reusing anything already there. So the name needs to be unique, not
 // secret: no random bytes, and no node:crypto at start-up.
 let tempSeq = 0;
-function withTempName<T>(target: string, create: (name: string) => T): { tmp: string; fd: T } {
+function withTempName<T>(target: string, create: (name: string) => T): { tmp: string; made: T } {
   for (let attempt = 0; ; attempt++) {
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}${(tempSeq++).toString(36)}.tmp`);
     try {
-      return { tmp, fd: create(tmp) };
+      return { tmp, made: create(tmp) };
     } catch (e: any) {
       if (e.code !== "EEXIST" || attempt >= 9) throw e;
     }

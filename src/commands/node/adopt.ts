@@ -39,8 +39,8 @@ function entryOf(input: AdoptInput): NodeEntry {
 }
 
 async function fingerprint(key: string): Promise<string> {
-  const { createHash } = await import("node:crypto");
-  return "SHA256:" + createHash("sha256").update(Buffer.from(key, "base64")).digest("base64").replace(/=+$/, "");
+  const { fingerprintOf } = await import("../../users/sshkeys.js");
+  return fingerprintOf(Buffer.from(key, "base64"));
 }
 
 /** The controller's key pair to install: the first candidate with a .pub next to it. */
