@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { nixEnv } from "../helpers/nix.js";
 import { NIXOS_DECLS } from "../helpers/nixos-decls.js";
 import { REPO } from "../helpers/run.js";
+import { NIXPKGS_LIB as LIB } from "../helpers/nixos-tree.js";
 
-const LIB = join(REPO, "..", "shared", "nixos", "nixpkgs-lib", "lib");
 const work = mkdtempSync(join(tmpdir(), "nixi-flake-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

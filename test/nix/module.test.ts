@@ -12,10 +12,10 @@ import { parse as parseToml } from "smol-toml";
 import { nixEnv, parseNix } from "../helpers/nix.js";
 import { NIXOS_DECLS as DECLS } from "../helpers/nixos-decls.js";
 import { REPO } from "../helpers/run.js";
+import { NIXPKGS_LIB as LIB } from "../helpers/nixos-tree.js";
 import { renderNodeSetup } from "../../src/nixos/node-setup.js";
 import { loadConfig } from "../../src/core/config.js";
 
-const LIB = join(REPO, "..", "shared", "nixos", "nixpkgs-lib", "lib");
 const work = mkdtempSync(join(tmpdir(), `nixi-module-${process.pid}-`));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

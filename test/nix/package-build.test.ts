@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nixEnv } from "../helpers/nix.js";
 import { REPO } from "../helpers/run.js";
+import { NIXPKGS_LIB as LIB } from "../helpers/nixos-tree.js";
 import { needProgram } from "../helpers/require.js";
 
-const LIB = join(REPO, "..", "shared", "nixos", "nixpkgs-lib", "lib");
 const work = mkdtempSync(join(tmpdir(), "nixi-package-"));
 const src = join(work, "source");
 const out = join(work, "out");
