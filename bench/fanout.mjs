@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sshdConfigText } from "./sshd-config.mjs";
+import { removeStaleNamespaces } from "./netns.mjs";
 
 const arg = (name, d) => {
   const i = process.argv.indexOf(name);
@@ -45,18 +46,8 @@ function cleanupAll() {
 }
 process.on("exit", cleanupAll);
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => process.exit(130));
-// a namespace left by an earlier run that was killed (its PID is gone) would shadow our subnet
-for (const line of spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n")) {
-  const m = /^nixi-bench-(\d+)\b/.exec(line);
-  if (!m) continue;
-  let alive = true;
-  try {
-    process.kill(Number(m[1]), 0);
-  } catch {
-    alive = false;
-  }
-  if (!alive) spawnSync("ip", ["netns", "del", `nixi-bench-${m[1]}`], { stdio: "ignore" });
-}
+// a namespace left by an earlier run that was killed would shadow our subnet
+removeStaleNamespaces("nixi-bench-");
 
 const freePort = () =>
   new Promise((resolve, reject) => {

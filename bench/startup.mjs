@@ -10,11 +10,12 @@
 // bench runs in a network namespace of its own holding NixOS's default firewall (the iptables
 // rules of networking.firewall, through iptables-nft), so runs compare; --host-rules reads the
 // host's own instead.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { removeStaleNamespaces } from "./netns.mjs";
 
 // networking.firewall's rules with allowedTCPPorts 22 80 443 and a UDP range (nixos/modules/
 // services/networking/firewall-iptables.nix: nixos-fw, -accept, -log-refuse, -refuse).
@@ -45,15 +46,26 @@ COMMIT
 const IN_NS = "--in-netns";
 const have = (p) => spawnSync("sh", ["-c", 'command -v "$1"', "sh", p], { stdio: "ignore" }).status === 0;
 if (!process.argv.includes(IN_NS) && !process.argv.includes("--host-rules") && process.getuid?.() === 0 && have("ip") && have("iptables-restore")) {
+  removeStaleNamespaces("nixi-bench-startup-");
   const ns = `nixi-bench-startup-${process.pid}`;
   execFileSync("ip", ["netns", "add", ns]);
+  const root = mkdtempSync(join(tmpdir(), "nixi-bench-"));
+  const removeNs = () => {
+    spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+    rmSync(root, { recursive: true, force: true });
+  };
   try {
     execFileSync("ip", ["netns", "exec", ns, "iptables-restore"], { input: NIXOS_FIREWALL });
-    const r = spawnSync("ip", ["netns", "exec", ns, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2), IN_NS], { stdio: "inherit" });
-    process.exitCode = r.status ?? 1;
-  } finally {
-    spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+  } catch (e) {
+    removeNs();
+    throw e;
   }
+  const child = spawn("ip", ["netns", "exec", ns, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2), IN_NS], { stdio: "inherit", env: { ...process.env, NIXI_BENCH_ROOT: root } });
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
+  child.on("close", (code) => {
+    removeNs();
+    process.exitCode = code ?? 1;
+  });
 } else {
   bench(process.argv.includes(IN_NS) ? "NixOS's default firewall, in a network namespace of the bench's own" : "this host's");
 }
@@ -61,7 +73,8 @@ if (!process.argv.includes(IN_NS) && !process.argv.includes("--host-rules") && p
 function bench(rules) {
   const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 40;
   const bin = fileURLToPath(new URL("../bin/nixi", import.meta.url));
-  const root = mkdtempSync(join(tmpdir(), "nixi-bench-"));
+  // in the namespace, the parent made the root and removes it (also when the run is interrupted)
+  const root = process.env.NIXI_BENCH_ROOT || mkdtempSync(join(tmpdir(), "nixi-bench-"));
   // NIXI_ROOT_EXEC=1: fw list reads the live rules (nft) as it does on a real machine, not only R's state
   const env = { ...process.env, NIXI_CONFIG: "/nonexistent/config.toml", NO_COLOR: "1", NIXI_ROOT_EXEC: "1" };
   const node = process.execPath;
@@ -87,7 +100,7 @@ function bench(rules) {
       if (i >= 3) times[k].push(ms); // 3 warm-up rounds
     });
   }
-  rmSync(root, { recursive: true, force: true });
+  if (!process.env.NIXI_BENCH_ROOT) rmSync(root, { recursive: true, force: true });
 
   const median = (a) => {
     const s = [...a].sort((x, y) => x - y);
